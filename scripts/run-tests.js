@@ -1,0 +1,26 @@
+// Runs every compiled test file (dist/**/*.test.js) with node's test runner, a process per file.
+// Node 20's `node --test` takes no globs, so the file list is built here.
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+
+function findTests(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) findTests(path, out);
+    else if (name.endsWith('.test.js')) out.push(path);
+  }
+  return out;
+}
+
+const filter = process.argv.slice(2);
+const files = findTests('dist').filter((f) => filter.length === 0 || filter.some((p) => f.includes(p))).sort();
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+const stream = run({ files, concurrency: Math.max(2, availableParallelism()), timeout: 10 * 60_000 });
+stream.on('test:fail', () => { process.exitCode = 1; });
+stream.compose(spec).pipe(process.stdout);

@@ -1,0 +1,36 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createStoreTarget, storeTargetNames } from '../../test/support/stores.js';
+
+for (const name of storeTargetNames()) {
+  describe(`migrations on ${name}`, () => {
+    it('apply on a fresh database, are idempotent, and give working identity columns', async () => {
+      const target = await createStoreTarget(name);
+      try {
+        const first = await target.open();
+        await first.close();
+        const store = await target.open(); // second open runs the migrator again: nothing to do
+        const now = new Date().toISOString();
+        await store.db.insertInto('markets').values({ id: 'm', name: 'M', config: '{}', created_at: now, updated_at: now }).execute();
+        const ids: number[] = [];
+        for (const key of ['a', 'b']) {
+          const row = await store.db
+            .insertInto('properties')
+            .values({ market_id: 'm', source_key: key, uprn: null, address: null, postcode: null, postcode_key: null, latitude: 1, longitude: 2, property_type: null, attributes: '{}', created_at: now, updated_at: now })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          ids.push(row.id);
+        }
+        assert.equal(typeof ids[0], 'number');
+        assert.equal(ids[1], ids[0]! + 1);
+        await assert.rejects(
+          store.db.insertInto('properties').values({ market_id: 'm', source_key: 'a', uprn: null, address: null, postcode: null, postcode_key: null, latitude: 1, longitude: 2, property_type: null, attributes: '{}', created_at: now, updated_at: now }).execute(),
+          /unique|UNIQUE/,
+        );
+        await store.close();
+      } finally {
+        await target.destroy();
+      }
+    });
+  });
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_core.js';
+
+/**
+ * Every migration, in order. Names sort in the order they apply; add new ones at the end with the next
+ * number. Kept as a static list (not a folder scan) so the compiled build needs no file-system lookups.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_core': m0001,
+};
