@@ -1,0 +1,28 @@
+// `npm run bench [name …]`: runs the named benchmark suites (all when none is named), one after another,
+// each printing what it measured, the peer measured in the same run, and the machine. Results are
+// recorded by hand in docs/benchmarks.md with the command that produced them.
+import { cpus, totalmem } from 'node:os';
+
+type Suite = { summary: string; load: () => Promise<{ run(args: string[]): Promise<void> }> };
+
+const suites: Record<string, Suite> = {
+};
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const args = process.argv.slice(2).filter((a) => a.startsWith('--'));
+  const selected = names.length ? names : Object.keys(suites);
+  for (const name of selected) if (!suites[name]) throw new Error(`unknown benchmark '${name}'; known: ${Object.keys(suites).join(', ')}`);
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  console.log(`# machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  for (const name of selected) {
+    console.log(`\n## ${name}: ${suites[name]!.summary}`);
+    const suite = await suites[name]!.load();
+    await suite.run(args);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
