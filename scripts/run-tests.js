@@ -15,8 +15,12 @@ function findTests(dir, out = []) {
   return out;
 }
 
-const filter = process.argv.slice(2);
-const files = findTests('dist').filter((f) => filter.length === 0 || filter.some((p) => f.includes(p))).sort();
+// `--dir D` runs the tests compiled into D instead of dist/ (each developer may build into their own folder).
+const args = process.argv.slice(2);
+const dirAt = args.indexOf('--dir');
+const root = dirAt >= 0 ? args.splice(dirAt, 2)[1] : 'dist';
+const filter = args;
+const files = findTests(root).filter((f) => filter.length === 0 || filter.some((p) => f.includes(p))).sort();
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
