@@ -38,6 +38,11 @@ export interface MarketConfig {
   synthetic: boolean;
   /** The property types this market knows, as shown to users (e.g. Detached, Condo). */
   propertyTypes: string[];
+  /**
+   * Other names callers use for those types, lower-case (PadStats' "houses", a Land Registry code "d"):
+   * alias -> one of propertyTypes.
+   */
+  propertyTypeAliases: Record<string, string>;
   /** Model inputs besides the location and time, in order. Core names: floor_area, bedrooms, bathrooms, year_built, property_type. */
   features: FeatureSpec[];
   /** Sales outside this price range are flagged non-market (kept, but out of training and comparables). */
