@@ -1,5 +1,7 @@
 // The database type Kysely checks every query against: one interface per table group, in tables/.
 import type { CoreTables } from './tables/core.js';
 import type { JobsTables } from './tables/jobs.js';
+import type { AccountTables } from './tables/accounts.js';
+import type { ValuationTables } from './tables/valuations.js';
 
-export interface Database extends CoreTables, JobsTables {}
+export interface Database extends CoreTables, JobsTables, AccountTables, ValuationTables {}

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_core.js';
+import * as m0002 from './0002_accounts.js';
 import * as m0003 from './0003_jobs.js';
 
 /**
@@ -8,5 +9,6 @@ import * as m0003 from './0003_jobs.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
+  '0002_accounts': m0002,
   '0003_jobs': m0003,
 };

@@ -1,0 +1,53 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.js';
+import { deleteWindowsBefore, incrementWindowBelow, readWindowCount } from '../../store/repositories/rate-limits.js';
+
+export const RATE_WINDOW_MS = 60_000;
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  /** Requests still allowed now. */
+  remaining: number;
+  /** Seconds until the current window's count stops counting in full (RateLimit-Reset). */
+  resetSeconds: number;
+  /** When refused: seconds until one more request would be allowed. */
+  retryAfter: number;
+}
+
+/**
+ * Counts one request against the account's per-minute limit, with a sliding window estimated from two fixed
+ * windows: the previous window's count weighted by how much of it still overlaps the last minute, plus the
+ * current window's count. The current window is bumped with one atomic conditional upsert, so several
+ * processes sharing a PostgreSQL database never let more through than the limit. A refused request is not
+ * counted. A job submission calls this once for the whole job.
+ */
+export async function consumeRateLimit(db: Kysely<Database>, accountId: number, limit: number, nowMs = Date.now()): Promise<RateLimitDecision> {
+  const windowStart = Math.floor(nowMs / RATE_WINDOW_MS) * RATE_WINDOW_MS;
+  const elapsed = (nowMs - windowStart) / RATE_WINDOW_MS;
+  const previous = await readWindowCount(db, accountId, windowStart - RATE_WINDOW_MS);
+  const carried = Math.floor(previous * (1 - elapsed));
+  const resetSeconds = Math.max(1, Math.ceil((windowStart + RATE_WINDOW_MS - nowMs) / 1000));
+  const count = await incrementWindowBelow(db, accountId, windowStart, limit - carried);
+  if (count !== null) {
+    // The first request of a window tidies the account's expired windows.
+    if (count === 1) await deleteWindowsBefore(db, accountId, windowStart - RATE_WINDOW_MS);
+    return { allowed: true, limit, remaining: Math.max(0, limit - carried - count), resetSeconds, retryAfter: 0 };
+  }
+  const current = await readWindowCount(db, accountId, windowStart);
+  return { allowed: false, limit, remaining: 0, resetSeconds, retryAfter: secondsUntilAllowed(previous, current, limit, nowMs, windowStart) };
+}
+
+/** Solves the sliding-window estimate for the first moment it drops below the limit again. */
+export function secondsUntilAllowed(previous: number, current: number, limit: number, nowMs: number, windowStart: number): number {
+  const w = RATE_WINDOW_MS;
+  let at: number;
+  if (current >= limit) {
+    // Only once this window becomes the previous one and its weight decays far enough.
+    at = windowStart + w + w * (1 - (limit - 1) / current);
+  } else {
+    // The previous window decays within the current one: previous·(1 − t/w) + current ≤ limit − 1.
+    at = previous > 0 ? windowStart + w * (1 - (limit - 1 - current) / previous) : nowMs;
+  }
+  return Math.max(1, Math.ceil((at - nowMs) / 1000 - 1e-9));
+}

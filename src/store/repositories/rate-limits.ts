@@ -1,0 +1,39 @@
+// Rate-limit counters: one row per account and fixed window, bumped with a single conditional upsert.
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+
+export async function readWindowCount(db: Kysely<Database>, accountId: number, windowStart: number): Promise<number> {
+  const row = await db
+    .selectFrom('rate_limit_counters')
+    .select('count')
+    .where('account_id', '=', accountId)
+    .where('window_start', '=', windowStart)
+    .executeTakeFirst();
+  return row ? Number(row.count) : 0;
+}
+
+/**
+ * Adds one to the window's counter unless it already holds `maxCount`; returns the new count, or null when
+ * the counter was full. Atomic on both databases (INSERT … ON CONFLICT DO UPDATE … WHERE), so concurrent
+ * processes never push a window past its maximum.
+ */
+export async function incrementWindowBelow(db: Kysely<Database>, accountId: number, windowStart: number, maxCount: number): Promise<number | null> {
+  if (maxCount < 1) return null;
+  const row = await db
+    .insertInto('rate_limit_counters')
+    .values({ account_id: accountId, window_start: windowStart, count: 1 })
+    .onConflict((oc) =>
+      oc
+        .columns(['account_id', 'window_start'])
+        .doUpdateSet((eb) => ({ count: eb('rate_limit_counters.count', '+', 1) }))
+        .where('rate_limit_counters.count', '<', maxCount),
+    )
+    .returning('count')
+    .executeTakeFirst();
+  return row ? Number(row.count) : null;
+}
+
+/** Drops an account's windows that no longer count (older than the previous window). */
+export async function deleteWindowsBefore(db: Kysely<Database>, accountId: number, windowStart: number): Promise<void> {
+  await db.deleteFrom('rate_limit_counters').where('account_id', '=', accountId).where('window_start', '<', windowStart).execute();
+}
