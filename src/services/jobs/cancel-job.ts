@@ -1,0 +1,24 @@
+// POST /v1/jobs/{id}/cancel: a queued or running job becomes `aborted`; its unfinished items are closed
+// uncharged. A worker busy with the job notices at its next chunk (its lease check fails) and writes nothing.
+import type { Store } from '../../store/database.js';
+import { findAccountJob, isTerminal, type JobRow } from '../../store/repositories/jobs.js';
+import { writeTransaction } from '../../store/repositories/ledger.js';
+import { finishJobAndNotify } from './finish-job.js';
+import { nudgeWebhooks } from './job-signals.js';
+
+export type CancelResult = { outcome: 'aborted'; job: JobRow } | { outcome: 'already_finished'; job: JobRow } | { outcome: 'not_found' };
+
+export async function cancelJob(store: Store, accountId: number, jobId: string): Promise<CancelResult> {
+  const finished = await writeTransaction(store, (trx) =>
+    finishJobAndNotify(trx, jobId, 'aborted', { accountId, error: 'Cancelled by the client' }),
+  );
+  if (finished) {
+    nudgeWebhooks();
+    return { outcome: 'aborted', job: finished };
+  }
+  const job = await findAccountJob(store.db, jobId, accountId);
+  if (!job) return { outcome: 'not_found' };
+  if (isTerminal(job.status)) return { outcome: 'already_finished', job };
+  // It was claimed or changed between the two statements; the caller may retry.
+  return { outcome: 'already_finished', job };
+}

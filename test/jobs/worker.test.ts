@@ -1,0 +1,207 @@
+// The queue and its workers against a real database: claims, leases, exactly-once charging, balance running
+// out, cancellation, timeouts and reclaiming a dead worker's job.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { storeTargetNames, withStore } from '../support/stores.js';
+import type { Store } from '../../src/store/database.js';
+import { createAccount } from '../../src/services/accounts/create-account.js';
+import { getBalance } from '../../src/services/ledger/get-balance.js';
+import { submitJob, IdempotencyConflictError } from '../../src/services/jobs/submit-job.js';
+import { cancelJob } from '../../src/services/jobs/cancel-job.js';
+import { JobWorker, type JobProcessor } from '../../src/services/jobs/job-worker.js';
+import { claimJob, findJob, listItems, renewLease } from '../../src/store/repositories/jobs.js';
+import { listJobDeliveries } from '../../src/store/repositories/webhooks.js';
+import { insertEndpoint } from '../../src/store/repositories/webhooks.js';
+
+/** Values item n as n*1000 when n is even; odd items fail (a lookup error). Even items cost a credit. */
+const parityProcessor: JobProcessor = {
+  processItems: (_job, items) =>
+    items.map((item) => {
+      const n = JSON.parse(item.input) as number;
+      return n % 2 === 0 ? { status: 'succeeded', result: { value: n * 1000 }, chargeable: true } : { status: 'failed', error: `item ${n} not found` };
+    }),
+};
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(20);
+  }
+}
+
+async function account(store: Store, email: string, credits: number): Promise<number> {
+  return (await createAccount(store, { email, credits })).account.id;
+}
+
+async function ledgerDebits(store: Store, jobId: string): Promise<number> {
+  const rows = await store.db.selectFrom('ledger_entries').select('reference').where('reference', 'like', `job:${jobId}:item:%`).execute();
+  return rows.length;
+}
+
+for (const target of storeTargetNames()) {
+  describe(`job queue on ${target}`, () => {
+    it('runs a job to succeeded: results in input order, failures recorded, debits equal successes', () =>
+      withStore(target, async (store) => {
+        const accountId = await account(store, 'a@example.com', 100);
+        const { job } = await submitJob(store, { accountId, kind: 'avm_batch', avmType: 'property', items: [0, 1, 2, 3, 4, 5, 6], fingerprint: 1 });
+        assert.equal(job.status, 'queued');
+        const worker = new JobWorker({ store, processors: { avm_batch: parityProcessor }, chunkSize: 3 });
+        worker.start();
+        try {
+          const done = await waitFor('job to finish', async () => {
+            const j = await findJob(store.db, job.id);
+            return j?.status === 'succeeded' && j;
+          });
+          assert.equal(done.completed, 4);
+          assert.equal(done.failed, 3);
+          assert.ok(done.completed_at);
+          const items = await listItems(store.db, job.id, 100, 0);
+          assert.deepEqual(items.map((i) => i.idx), [0, 1, 2, 3, 4, 5, 6]);
+          assert.deepEqual(items.map((i) => i.status), ['succeeded', 'failed', 'succeeded', 'failed', 'succeeded', 'failed', 'succeeded']);
+          assert.deepEqual(JSON.parse(items[2]!.result!), { value: 2000 });
+          assert.equal(items[1]!.error, 'item 1 not found');
+          assert.deepEqual(items.map((i) => i.charged), [1, 0, 1, 0, 1, 0, 1]);
+          assert.equal(await ledgerDebits(store, job.id), 4);
+          assert.equal(await getBalance(store.db, accountId), 96);
+        } finally {
+          await worker.stop();
+        }
+      }));
+
+    it('stops charging when the balance runs out: the rest fail as "Insufficient valuations", uncharged', () =>
+      withStore(target, async (store) => {
+        const accountId = await account(store, 'b@example.com', 2);
+        const { job } = await submitJob(store, { accountId, kind: 'avm_batch', items: [0, 2, 4, 6, 8], fingerprint: 2 });
+        const worker = new JobWorker({ store, processors: { avm_batch: parityProcessor } });
+        worker.start();
+        try {
+          const done = await waitFor('job', async () => ((await findJob(store.db, job.id))?.status === 'succeeded' ? findJob(store.db, job.id) : undefined));
+          assert.equal(done!.completed, 2);
+          assert.equal(done!.failed, 3);
+          const items = await listItems(store.db, job.id, 100, 0);
+          assert.deepEqual(items.map((i) => i.error), [null, null, 'Insufficient valuations', 'Insufficient valuations', 'Insufficient valuations']);
+          assert.equal(await getBalance(store.db, accountId), 0);
+          assert.equal(await ledgerDebits(store, job.id), 2);
+        } finally {
+          await worker.stop();
+        }
+      }));
+
+    it('reclaims a job whose worker stopped heart-beating; the old worker can no longer write', () =>
+      withStore(target, async (store) => {
+        const accountId = await account(store, 'c@example.com', 10);
+        const { job } = await submitJob(store, { accountId, kind: 'avm_batch', items: [0, 2], fingerprint: 3 });
+        const dead = await claimJob(store.db, store.dialect, 'dead-worker', 100, new Date());
+        assert.equal(dead?.id, job.id);
+        assert.equal(await claimJob(store.db, store.dialect, 'other', 100, new Date()), undefined, 'a live lease is not claimable');
+        await delay(150);
+        const worker = new JobWorker({ store, processors: { avm_batch: parityProcessor } });
+        worker.start();
+        try {
+          const done = await waitFor('job', async () => {
+            const j = await findJob(store.db, job.id);
+            return j?.status === 'succeeded' && j;
+          });
+          assert.equal(done.attempts, 2);
+          assert.equal(await renewLease(store.db, job.id, 'dead-worker', 1000, new Date()), false);
+          assert.equal(await ledgerDebits(store, job.id), 2);
+        } finally {
+          await worker.stop();
+        }
+      }));
+
+    it('cancels a queued job: aborted, items closed uncharged, webhooks queued; cancelling again says finished', () =>
+      withStore(target, async (store) => {
+        const accountId = await account(store, 'd@example.com', 10);
+        const other = await account(store, 'e@example.com', 10);
+        await insertEndpoint(store.db, { accountId, url: 'http://127.0.0.1:9/hook', description: null, secret: 'whsec_dGVzdA==', now: new Date().toISOString() });
+        const { job } = await submitJob(store, { accountId, kind: 'avm_batch', items: [0, 2, 4], notifyUrl: 'http://127.0.0.1:9/n', fingerprint: 4 });
+        assert.deepEqual(await cancelJob(store, other, job.id), { outcome: 'not_found' });
+        const result = await cancelJob(store, accountId, job.id);
+        assert.equal(result.outcome, 'aborted');
+        const j = (await findJob(store.db, job.id))!;
+        assert.equal(j.status, 'aborted');
+        assert.equal(j.failed, 3);
+        const items = await listItems(store.db, job.id, 10, 0);
+        assert.ok(items.every((i) => i.status === 'skipped' && i.charged === 0 && /cancelled/.test(i.error!)));
+        const deliveries = await listJobDeliveries(store.db, job.id);
+        assert.equal(deliveries.length, 2);
+        assert.deepEqual(deliveries.map((d) => d.endpoint_id === null), [true, false]);
+        assert.equal(JSON.parse(deliveries[0]!.body).status, 'failed');
+        assert.equal(JSON.parse(deliveries[0]!.body).job_status, 'aborted');
+        assert.equal((await cancelJob(store, accountId, job.id)).outcome, 'already_finished');
+      }));
+
+    it('times out a job past its deadline, even with no worker to run it', () =>
+      withStore(target, async (store) => {
+        const accountId = await account(store, 'f@example.com', 10);
+        const { job } = await submitJob(store, { accountId, kind: 'search', items: [], fingerprint: 5, timeoutSecs: 0.05 });
+        await delay(80);
+        const worker = new JobWorker({ store, processors: {} });
+        worker.start();
+        try {
+          const done = await waitFor('timeout', async () => {
+            const j = await findJob(store.db, job.id);
+            return j?.status === 'timed_out' && j;
+          });
+          assert.equal(done.error, 'The job exceeded its timeout');
+        } finally {
+          await worker.stop();
+        }
+      }));
+
+    it('an Idempotency-Key returns the first job; the same key with another body is refused', () =>
+      withStore(target, async (store) => {
+        const accountId = await account(store, 'g@example.com', 10);
+        const other = await account(store, 'h@example.com', 10);
+        const first = await submitJob(store, { accountId, kind: 'avm_batch', items: [0], fingerprint: { body: 1 }, idempotencyKey: 'k1', notifyUrl: 'http://127.0.0.1:9/' });
+        assert.equal(first.created, true);
+        assert.match(first.webhookSecret!, /^whsec_/);
+        const again = await submitJob(store, { accountId, kind: 'avm_batch', items: [0], fingerprint: { body: 1 }, idempotencyKey: 'k1' });
+        assert.equal(again.created, false);
+        assert.equal(again.job.id, first.job.id);
+        await assert.rejects(submitJob(store, { accountId, kind: 'avm_batch', items: [0, 2], fingerprint: { body: 2 }, idempotencyKey: 'k1' }), IdempotencyConflictError);
+        const elsewhere = await submitJob(store, { accountId: other, kind: 'avm_batch', items: [0], fingerprint: { body: 1 }, idempotencyKey: 'k1' });
+        assert.notEqual(elsewhere.job.id, first.job.id, 'keys are per account');
+      }));
+
+    it('graceful stop hands the job back to the queue for another worker', () =>
+      withStore(target, async (store) => {
+        const accountId = await account(store, 'i@example.com', 1000);
+        let started!: () => void;
+        const chunkStarted = new Promise<void>((r) => (started = r));
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        const slow: JobProcessor = {
+          async processItems(job, items, ctx) {
+            started();
+            await gate;
+            return parityProcessor.processItems(job, items, ctx);
+          },
+        };
+        const { job } = await submitJob(store, { accountId, kind: 'avm_batch', items: [0, 2, 4, 6], fingerprint: 6 });
+        const first = new JobWorker({ store, processors: { avm_batch: slow }, chunkSize: 2 });
+        first.start();
+        await chunkStarted;
+        const stopping = first.stop();
+        release();
+        await stopping;
+        const mid = (await findJob(store.db, job.id))!;
+        assert.equal(mid.status, 'queued');
+        assert.equal(mid.completed, 2, 'the chunk in hand was finished before stopping');
+        const second = new JobWorker({ store, processors: { avm_batch: parityProcessor } });
+        second.start();
+        try {
+          await waitFor('job', async () => (await findJob(store.db, job.id))?.status === 'succeeded');
+          assert.equal(await ledgerDebits(store, job.id), 4);
+          assert.equal(await getBalance(store.db, accountId), 996);
+        } finally {
+          await second.stop();
+        }
+      }));
+  });
+}
