@@ -1,6 +1,7 @@
 // What the service layer asks of the loaded markets and their models. The implementation
 // (market-runtime.ts) holds every market in memory; routes, batch jobs and the CLI all value through it.
 import type { Subject, ValuationOptions, ValuationOutcome } from '../engine/types.js';
+export { InvalidSubjectError, NoModelForDateError } from '../engine/errors.js';
 
 export interface MarketSummary {
   id: string;
@@ -24,16 +25,6 @@ export interface ValuationEngine {
    * EngineNotReadyError when the market has no model yet.
    */
   value(marketId: string, subject: Subject, options: ValuationOptions): ValuationOutcome;
-}
-
-/** A subject field that is missing, impossible or of the wrong type; `field` names it for the caller. */
-export class InvalidSubjectError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export class EngineNotReadyError extends Error {
