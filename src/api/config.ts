@@ -1,0 +1,17 @@
+// Settings of the HTTP service that are not about storage (the store is passed in already open).
+export interface ApiConfig {
+  /** Largest request body accepted, in bytes; larger ones get 413. */
+  bodyLimit: number;
+  /** Requests per minute for accounts created without an explicit limit. */
+  defaultRateLimit: number;
+  /** Trust X-Forwarded-* from a proxy in front (the client address in logs). */
+  trustProxy: boolean;
+  /** Base URL shown in the OpenAPI document's `servers` (absent: relative). */
+  publicUrl?: string;
+}
+
+export const defaultApiConfig: ApiConfig = {
+  bodyLimit: 1_048_576,
+  defaultRateLimit: 60,
+  trustProxy: false,
+};

@@ -1,0 +1,180 @@
+import { Type } from '@sinclair/typebox';
+import { sumHolderBalance, writeTransaction } from '../../store/repositories/ledger.js';
+import { insertValuation } from '../../store/repositories/valuations.js';
+import { holderOf } from '../../services/accounts/holder.js';
+import { debitOnce } from '../../services/ledger/debit-once.js';
+import { elapsedMs } from '../../services/valuations/request-valuation.js';
+import { createValuationContext } from '../../services/valuations/valuation-context.js';
+import { valueAvmProperty } from '../../services/valuations/value-avm-property.js';
+import { ApiError, AUTHENTICATED_ERRORS, errorResponses } from '../errors.js';
+import { Nullable } from '../schema-helpers.js';
+import type { ApiApp } from '../types.js';
+
+/** One PadStats AVM item; the batch endpoints take arrays of exactly this. */
+export const AvmPropertyItemSchema = Type.Object(
+  {
+    property_id: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Integer()], { description: 'Your reference, echoed back' })),
+    location: Type.Object(
+      {
+        address: Type.Optional(Type.String({ maxLength: 300 })),
+        latitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+        longitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+      },
+      { description: 'An address, or latitude and longitude' },
+    ),
+    search_params: Type.Optional(
+      Type.Object({
+        radius_mi: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 50 })),
+        num_comparables: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
+        lookback_months: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
+        date: Type.Optional(Type.String({ description: 'Value as of this date (YYYY-MM-DD); default today' })),
+      }),
+    ),
+    property_fields: Type.Optional(
+      Type.Object(
+        {
+          total_bedrooms: Type.Optional(Nullable(Type.Number())),
+          total_bathrooms: Type.Optional(Nullable(Type.Number())),
+          living_area: Type.Optional(Nullable(Type.Number({ description: "In the market's unit (sqft in US markets, sqm in the UK)" }))),
+          year_built: Type.Optional(Nullable(Type.Integer())),
+          property_type: Type.Optional(Nullable(Type.String())),
+        },
+        { additionalProperties: true, description: "PadStats fields, plus any of the market's own features by name" },
+      ),
+    ),
+    market: Type.Optional(Type.String({ description: "Valora: a market id; default the property's market or the one around the coordinates" })),
+  },
+  { $id: 'AvmPropertyItem' },
+);
+
+const Comparable = Type.Object({
+  address: Nullable(Type.String()),
+  postcode: Nullable(Type.String()),
+  property_id: Nullable(Type.Integer()),
+  distance_m: Type.Integer(),
+  distance_mi: Type.Number(),
+  sale_date: Type.String(),
+  sale_price: Type.Integer(),
+  adjusted_price: Type.Integer({ description: 'Sale price moved to the valuation date with the price index' }),
+  property_type: Nullable(Type.String()),
+  floor_area_sqm: Nullable(Type.Number()),
+  floor_area: Nullable(Type.Number({ description: "In the market's unit" })),
+  similarity: Type.Number(),
+});
+
+/** The item `data` object. */
+export const AvmPropertyDataSchema = Type.Object(
+  {
+    valuation: Type.Object({
+      point_value: Type.Integer(),
+      confidence_interval_95: Type.Object({ lower: Type.Integer(), upper: Type.Integer() }),
+      valuation_range_90: Type.Object({ low: Type.Integer(), high: Type.Integer() }),
+      fsd: Type.Number(),
+      confidence_tier: Type.Integer(),
+      confidence_level: Type.Integer(),
+      fsd_band: Type.String(),
+      fitch_haircut: Type.Number(),
+      description: Type.String(),
+    }),
+    comparables: Type.Array(Comparable),
+    feature_contributions: Type.Array(Type.Object({ feature: Type.String(), contribution: Type.Number() })),
+    base_value: Type.Integer(),
+    model_version: Type.String(),
+    market: Type.String(),
+    currency: Type.String(),
+    area_unit: Type.String(),
+    valuation_date: Type.String(),
+    register_property_id: Nullable(Type.Integer()),
+  },
+  { $id: 'AvmPropertyData' },
+);
+
+const AvmPropertyResponse = Type.Object({
+  property_id: Type.Optional(Type.Union([Type.String(), Type.Integer()], { description: 'Your reference, when you gave one' })),
+  status: Type.String({ description: '`complete`, or `error` when the property could not be valued reliably (not charged)' }),
+  data: Type.Optional(Type.Ref('AvmPropertyData')),
+  error: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+  missing_data: Type.Optional(Type.Array(Type.String())),
+  valuation_id: Nullable(Type.Integer()),
+  processing_time_ms: Type.Integer(),
+});
+
+export function routes(app: ApiApp): void {
+  const context = createValuationContext(app.valora.store, app.valora.engine);
+  app.addSchema(AvmPropertyItemSchema);
+  app.addSchema(AvmPropertyDataSchema);
+
+  app.post('/v1/avm/property', {
+    schema: {
+      tags: ['avm'],
+      summary: 'PadStats single-property AVM: value an address or a point with its fields (1 credit when complete)',
+      body: AvmPropertyItemSchema,
+      response: {
+        200: AvmPropertyResponse,
+        400: Type.Ref('CandidatesError', { description: 'Malformed JSON, or an address matching several properties (with candidates)' }),
+        ...errorResponses(402, 404, 413, 422, 503, ...AUTHENTICATED_ERRORS),
+      },
+    },
+    handler: async (request) => {
+      const { accountId, organisationId } = request.account;
+      const db = app.valora.store.db;
+      if ((await sumHolderBalance(db, holderOf({ id: accountId, organisation_id: organisationId }))) < 1) throw new ApiError(402, 'Insufficient valuations');
+      const item = request.body;
+      const result = await valueAvmProperty(context, item);
+      const echoed = item.property_id != null ? { property_id: item.property_id } : {};
+      if (result.status === 'error') {
+        switch (result.code) {
+          case 'invalid_field':
+          case 'outside_markets':
+            throw new ApiError(422, 'Validation failed', { errors: { [result.field ?? 'location']: [result.error] } });
+          case 'geocode_failed':
+            throw new ApiError(404, result.error);
+          case 'ambiguous_address':
+            throw new ApiError(400, result.error, { candidates: result.candidates ?? [] });
+          case 'engine_unavailable':
+            throw new ApiError(503, 'AVM service unavailable');
+          case 'no_value': {
+            const id = await writeTransaction(app.valora.store, (trx) =>
+              insertValuation(trx, {
+                accountId,
+                source: 'padstats',
+                marketId: result.marketId!,
+                property: result.property ?? null,
+                outcome: result.outcome!,
+                request: item,
+                response: { error: result.error, reason: result.reason, missing_data: result.missing_data },
+                now: new Date().toISOString(),
+              }),
+            );
+            return {
+              ...echoed,
+              status: 'error',
+              error: result.error,
+              reason: result.reason,
+              missing_data: result.missing_data ?? [],
+              valuation_id: id,
+              processing_time_ms: elapsedMs(request.startedAt),
+            };
+          }
+        }
+      }
+      const id = await writeTransaction(app.valora.store, async (trx) => {
+        const valuationId = await insertValuation(trx, {
+          accountId,
+          source: 'padstats',
+          marketId: result.marketId,
+          property: result.property,
+          outcome: result.outcome,
+          request: item,
+          response: result.data,
+          now: new Date().toISOString(),
+        });
+        const charged = await debitOnce(trx, { accountId, reference: `valuation:${valuationId}`, valuationId });
+        if (charged === 'insufficient') throw new ApiError(402, 'Insufficient valuations');
+        return valuationId;
+      });
+      return { ...echoed, status: 'complete', data: result.data, valuation_id: id, processing_time_ms: elapsedMs(request.startedAt) };
+    },
+  });
+}

@@ -1,0 +1,8 @@
+// Every route module, one line each: `export * as <name> from './<file>.js';` where the module exports
+// `routes(app)`. buildServer registers them all in this order.
+export * as health from './health.js';
+export * as openapi from './openapi.js';
+export * as account from './account.js';
+export * as keys from './keys.js';
+export * as valuations from './valuations.js';
+export * as avmProperty from './avm-property.js';
