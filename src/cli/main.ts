@@ -5,6 +5,7 @@ import { CliError } from './cli-error.js';
 type CommandModule = { run(argv: string[]): Promise<number | void> };
 
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  uk: { summary: 'UK open data: import Price Paid, EPC, postcodes, UPRNs; generate the demo market', load: () => import('./commands/uk.js') },
   import: { summary: 'import a sales CSV into a market (generic column mapping)', load: () => import('./commands/import.js') },
   markets: { summary: 'list the markets and their sales', load: () => import('./commands/markets.js') },
 };

@@ -3,5 +3,6 @@ import type { CoreTables } from './tables/core.js';
 import type { JobsTables } from './tables/jobs.js';
 import type { AccountTables } from './tables/accounts.js';
 import type { ValuationTables } from './tables/valuations.js';
+import type { UkTables } from './tables/uk.js';
 
-export interface Database extends CoreTables, JobsTables, AccountTables, ValuationTables {}
+export interface Database extends CoreTables, JobsTables, AccountTables, ValuationTables, UkTables {}

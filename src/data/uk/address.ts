@@ -1,0 +1,149 @@
+// Address and postcode normalisation shared by the Price Paid and EPC importers and the register linker.
+// A property's key is the upper-case token string of "SAON PAON STREET" with punctuation, unit words
+// ("FLAT 78" → "78") and common abbreviations folded, so Land Registry's and the EPC register's spellings
+// of one address meet. Locality and town are left out on purpose: they are written inconsistently and the
+// postcode already scopes the match.
+
+const POSTCODE = /^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$/;
+
+/** Upper-case without spaces ("m20 2tg" → "M202TG"); '' for an empty input. */
+export function postcodeKey(raw: string): string {
+  return raw.replace(/\s+/g, '').toUpperCase();
+}
+
+/** "M202TG" / "m20 2tg" → "M20 2TG"; null when it is not a well-formed UK postcode. */
+export function formatPostcode(raw: string): string | null {
+  const m = POSTCODE.exec(postcodeKey(raw));
+  return m ? `${m[1]} ${m[2]}` : null;
+}
+
+// Words that only announce a unit: "FLAT 78", "APARTMENT 78" and "78" are one address.
+const UNIT_WORDS = new Set(['FLAT', 'FLATS', 'APARTMENT', 'APT', 'UNIT', 'MAISONETTE', 'STUDIO', 'NO', 'NUMBER']);
+const ABBREVIATIONS: Record<string, string> = {
+  RD: 'ROAD',
+  AVE: 'AVENUE',
+  AV: 'AVENUE',
+  LN: 'LANE',
+  CL: 'CLOSE',
+  CRES: 'CRESCENT',
+  CRESC: 'CRESCENT',
+  GDNS: 'GARDENS',
+  GRN: 'GREEN',
+  GRO: 'GROVE',
+  SQ: 'SQUARE',
+  TER: 'TERRACE',
+  TERR: 'TERRACE',
+  CT: 'COURT',
+  PL: 'PLACE',
+  PDE: 'PARADE',
+  HSE: 'HOUSE',
+  STR: 'STREET',
+  // "ST" is Street or Saint: left as written.
+};
+
+/** Normalised tokens of free address text. */
+export function addressTokens(text: string): string[] {
+  const cleaned = text
+    .toUpperCase()
+    .replace(/&/g, ' AND ')
+    .replace(/['’.]/g, '') // ST. JOHN'S → ST JOHNS
+    .replace(/(\d)\s*-\s*(\d)/g, '$1-$2') // "37 - 39" → "37-39"
+    .replace(/[^A-Z0-9-]+/g, ' ')
+    .replace(/(^|\s)-+|-+(\s|$)/g, ' ');
+  const raw = cleaned.split(' ').filter(Boolean);
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    let t = raw[i]!;
+    const next = raw[i + 1];
+    // "FLAT 78", "FLAT E", "APARTMENT 3B": the unit word adds nothing once the identifier follows.
+    if (UNIT_WORDS.has(t) && next !== undefined && /^(\d|[A-Z]$)/.test(next)) continue;
+    // "12 A" → "12A"
+    if (/^\d+$/.test(t) && next !== undefined && /^[A-Z]$/.test(next)) {
+      t += next;
+      i++;
+    }
+    out.push(ABBREVIATIONS[t] ?? t);
+  }
+  return out;
+}
+
+/** The register key of a Land Registry address. */
+export function ppdAddressKey(saon: string, paon: string, street: string): string {
+  return addressTokens(`${saon} ${paon} ${street}`).join(' ');
+}
+
+/** The key of an EPC certificate's address lines (which may run on into locality and town). */
+export function epcAddressKey(lines: string[]): string {
+  return addressTokens(lines.join(' ')).join(' ');
+}
+
+/**
+ * Whether two keys in one postcode name the same property: equal, or one continues the other at a token
+ * boundary (an EPC address that goes on into the locality). A key must hold a number or a name of its own
+ * to match by prefix, so "HIGH STREET" alone never swallows "12 HIGH STREET".
+ */
+export function sameAddress(a: string, b: string): boolean {
+  if (a === b) return a.length > 0;
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  if (!short || !long.startsWith(short + ' ')) return false;
+  return true;
+}
+
+/**
+ * Which of a postcode's keys a new address belongs to: the one that equals it, else the single one it
+ * continues or is continued by. Several candidates is not a match (the caller keeps them apart).
+ */
+export function matchAddressKey(key: string, candidates: readonly string[]): string | null {
+  let found: string | null = null;
+  for (const c of candidates) {
+    if (c === key) return c;
+    if (sameAddress(c, key)) {
+      if (found !== null && found !== c) return null;
+      found = c;
+    }
+  }
+  return found;
+}
+
+const KEEP_UPPER = /^(\d+[A-Z]?|[IVX]+|[A-Z]\d+|\d+-\d+)$/;
+
+/** "WILMSLOW ROAD" → "Wilmslow Road"; "FLAT 12A" → "Flat 12A"; "ST JOHN'S" → "St John's". */
+export function titleCase(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[a-z0-9'’]+/g, (w) => {
+      const upper = w.toUpperCase();
+      if (KEEP_UPPER.test(upper)) return upper;
+      return w[0]!.toUpperCase() + w.slice(1);
+    })
+    .replace(/\s+/g, ' ');
+}
+
+export interface PpdAddressParts {
+  saon: string;
+  paon: string;
+  street: string;
+  locality: string;
+  town: string;
+}
+
+/**
+ * The readable full address Gadsden shows: "Flat 3, 12 High Street, Didsbury"; a house name stands on its
+ * own line ("Rose Cottage, Mill Lane, Knockholt"). The locality, else the town, ends it.
+ */
+export function formatPpdAddress(parts: PpdAddressParts): string {
+  const out: string[] = [];
+  if (parts.saon) out.push(titleCase(parts.saon));
+  const paon = titleCase(parts.paon);
+  const street = titleCase(parts.street);
+  // A PAON that is a number (or number range, "12A") reads with its street; a name is its own line.
+  if (paon && street && /^\d/.test(paon) && !paon.includes(',')) out.push(`${paon} ${street}`);
+  else {
+    if (paon) out.push(paon);
+    if (street) out.push(street);
+  }
+  const place = parts.locality || parts.town;
+  if (place) out.push(titleCase(place));
+  return out.join(', ');
+}
