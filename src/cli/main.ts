@@ -8,6 +8,11 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   uk: { summary: 'UK open data: import Price Paid, EPC, postcodes, UPRNs; generate the demo market', load: () => import('./commands/uk.js') },
   import: { summary: 'import a sales CSV into a market (generic column mapping)', load: () => import('./commands/import.js') },
   markets: { summary: 'list the markets and their sales', load: () => import('./commands/markets.js') },
+  serve: { summary: 'run the HTTP API (migrates, imports bundled markets, loads models, prints the URL)', load: () => import('./commands/serve.js') },
+  accounts: { summary: 'create, show and change API accounts (create prints the first key once)', load: () => import('./commands/accounts.js') },
+  keys: { summary: "create, list and revoke an account's API keys", load: () => import('./commands/keys.js') },
+  credits: { summary: 'add purchased valuation credits to an account, or show its balance', load: () => import('./commands/credits.js') },
+  orgs: { summary: 'create organisations (one shared balance for their member accounts)', load: () => import('./commands/orgs.js') },
 };
 
 function usage(): string {

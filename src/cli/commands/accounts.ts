@@ -1,0 +1,129 @@
+// `valora accounts create|show|set`: operator management of API accounts.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { resolveStoreUrl } from '../../config.js';
+import { openStore, type Store } from '../../store/database.js';
+import { migrateToLatest } from '../../store/migrate.js';
+import { createAccount } from '../../services/accounts/create-account.js';
+import { AccountInputError, NotFoundError } from '../../services/accounts/errors.js';
+import { findAccount } from '../../services/accounts/find-account.js';
+import { getAccountSummary } from '../../services/accounts/get-account-summary.js';
+import { changeAccount } from '../../services/accounts/update-account.js';
+import { CliError } from '../cli-error.js';
+
+const USAGE = `usage:
+  valora accounts create --email E [--credits N] [--rate-limit N] [--org ID] [--plan P] [--json]
+  valora accounts show --account <id or email> [--json]
+  valora accounts set --account <id or email> [--rate-limit N] [--api-enabled true|false] [--org ID|none] [--plan P]
+
+'create' makes the account and its first API key, printed once.
+
+options:
+  --database-url URL      postgres://… or a SQLite file (default: DATABASE_URL, else <data dir>/valora.sqlite)
+  --data-dir DIR          data directory (default: VALORA_DATA_DIR, else <repo>/data)`;
+
+/** node:util parseArgs, with its option errors reported as user mistakes (one line, exit 2). */
+export function cliArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    if (error instanceof Error && /^ERR_PARSE_ARGS/.test((error as { code?: string }).code ?? '')) throw new CliError(error.message.split('\n')[0]!);
+    throw error;
+  }
+}
+
+/** A whole number option, or a CliError naming it. */
+export function wholeNumber(value: string | undefined, option: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < min) throw new CliError(`--${option} must be a whole number, ${min} or more (got '${value}')`);
+  return Number(value);
+}
+
+/** Opens and migrates the store the options name; runs fn; closes it. Service input errors become CliErrors. */
+export async function withCliStore<T>(values: { 'data-dir'?: string; 'database-url'?: string }, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ url: resolveStoreUrl({ dataDir: values['data-dir'], databaseUrl: values['database-url'] }) });
+  try {
+    await migrateToLatest(store);
+    return await fn(store);
+  } catch (error) {
+    if (error instanceof AccountInputError) throw new CliError(`--${error.field.replace('_', '-')}: ${error.message}`);
+    if (error instanceof NotFoundError) throw new CliError(error.message);
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = cliArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      email: { type: 'string' },
+      account: { type: 'string' },
+      credits: { type: 'string' },
+      'rate-limit': { type: 'string' },
+      'api-enabled': { type: 'string' },
+      org: { type: 'string' },
+      plan: { type: 'string' },
+      json: { type: 'boolean' },
+      'database-url': { type: 'string' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const [sub, ...rest] = positionals;
+  if (rest.length > 0 || !['create', 'show', 'set'].includes(sub ?? '')) throw new CliError(`unknown accounts subcommand '${positionals.join(' ')}'\n\n${USAGE}`);
+
+  if (sub === 'create') {
+    if (!values.email) throw new CliError(`accounts create needs --email\n\n${USAGE}`);
+    const credits = wholeNumber(values.credits, 'credits', 0);
+    const rateLimit = wholeNumber(values['rate-limit'], 'rate-limit', 1);
+    const org = wholeNumber(values.org, 'org', 1);
+    const email = values.email;
+    return withCliStore(values, async (store) => {
+      const { account, apiKey } = await createAccount(store, {
+        email,
+        ...(credits !== undefined ? { credits } : {}),
+        ...(rateLimit !== undefined ? { rateLimit } : {}),
+        ...(org !== undefined ? { organisationId: org } : {}),
+        ...(values.plan ? { planType: values.plan } : {}),
+        withKey: true,
+      });
+      if (values.json) console.log(JSON.stringify({ account_id: account.id, api_key: apiKey }));
+      else {
+        console.log(`account ${account.id} created for ${account.email} (${credits ?? 0} credits, ${account.rate_limit} requests/min)`);
+        console.log(`API key (shown once, store it now): ${apiKey}`);
+      }
+      return 0;
+    });
+  }
+
+  if (!values.account) throw new CliError(`accounts ${sub} needs --account <id or email>`);
+  const accountRef = values.account;
+  return withCliStore(values, async (store) => {
+    const account = await findAccount(store.db, accountRef);
+    if (sub === 'set') {
+      const rateLimit = wholeNumber(values['rate-limit'], 'rate-limit', 1);
+      let apiEnabled: boolean | undefined;
+      if (values['api-enabled'] !== undefined) {
+        if (!['true', 'false'].includes(values['api-enabled'])) throw new CliError(`--api-enabled must be true or false`);
+        apiEnabled = values['api-enabled'] === 'true';
+      }
+      const organisationId = values.org === undefined ? undefined : values.org === 'none' ? null : wholeNumber(values.org, 'org', 1);
+      await changeAccount(store, account.id, {
+        ...(rateLimit !== undefined ? { rateLimit } : {}),
+        ...(apiEnabled !== undefined ? { apiEnabled } : {}),
+        ...(organisationId !== undefined ? { organisationId } : {}),
+        ...(values.plan ? { planType: values.plan } : {}),
+      });
+    }
+    const summary = await getAccountSummary(store.db, account.id);
+    if (values.json || sub === 'show') console.log(JSON.stringify(summary, null, values.json ? 0 : 2));
+    else console.log(`account ${summary.user_id} updated`);
+    return 0;
+  });
+}
