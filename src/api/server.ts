@@ -49,6 +49,8 @@ export async function buildServer(options: BuildServerOptions): Promise<ApiApp> 
   app.decorateRequest('startedAt', 0n);
   for (const schema of [ErrorBody, ValidationErrorBody, RateLimitErrorBody, CandidatesErrorBody]) app.addSchema(schema);
 
+  // JSON only: a text/plain body would otherwise reach the schema as a string and read as a 422.
+  app.removeContentTypeParser('text/plain');
   installRequestIds(app);
   installErrorHandling(app);
   await installOpenApi(app);

@@ -51,6 +51,10 @@ export function routes(app: ApiApp): void {
       body: Type.Optional(Type.Object({ name: Type.Optional(Nullable(Type.String({ maxLength: MAX_KEY_NAME_LENGTH }))) })),
       response: { 201: CreatedKey, ...errorResponses(400, 422, ...AUTHENTICATED_ERRORS) },
     },
+    // The name is optional, and so is the body that carries it.
+    preValidation: async (request) => {
+      if (request.body == null) request.body = {};
+    },
     handler: async (request, reply) => {
       const name = request.body?.name ?? null;
       const { row, key } = await createApiKey(app.valora.store, request.account.accountId, name);
@@ -62,7 +66,7 @@ export function routes(app: ApiApp): void {
     schema: {
       tags: ['keys'],
       summary: 'Revoke an API key; it stops working on the next request',
-      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+      params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }),
       response: { 200: Type.Object({ message: Type.String() }), ...errorResponses(404, 422, ...AUTHENTICATED_ERRORS) },
     },
     handler: async (request) => {

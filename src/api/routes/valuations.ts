@@ -12,7 +12,7 @@ const ValuationRequestBody = Type.Object(
     uprn: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^\\s*\\d{1,15}\\s*$' })], { description: 'Unique Property Reference Number' })),
     postcode: Type.Optional(Type.String({ maxLength: 16, description: 'UK postcode, e.g. "M20 2TG"' })),
     address: Type.Optional(Type.String({ maxLength: 300, description: 'Partial address, matched case-insensitively (with postcode)' })),
-    property_id: Type.Optional(Type.Integer({ minimum: 1, description: 'Valora property id (from an earlier response)' })),
+    property_id: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Valora property id (from an earlier response)' })),
     date: Type.Optional(Type.String({ description: 'Valora: value as of this date (YYYY-MM-DD); default today' })),
     num_comparables: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, description: 'Valora: comparables to return; default 5' })),
   },
@@ -123,7 +123,7 @@ export function routes(app: ApiApp): void {
     schema: {
       tags: ['valuations'],
       summary: 'One of your earlier valuations',
-      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+      params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }),
       response: { 200: StoredValuationBody, ...errorResponses(404, 422, ...AUTHENTICATED_ERRORS) },
     },
     handler: async (request) => {

@@ -1,0 +1,197 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { storeTargetNames } from '../support/stores.js';
+import { getBalance } from '../../src/services/ledger/get-balance.js';
+import { startTestApi, type TestApi } from './support/harness.js';
+
+for (const name of storeTargetNames()) {
+  describe(`POST /v1/valuations and GET /v1/valuations/{id} on ${name}`, () => {
+    let api: TestApi;
+    before(async () => {
+      api = await startTestApi(name);
+    });
+    after(async () => api.close());
+
+    it('values by property_id with every documented field, stores it and charges exactly one credit', async () => {
+      const { key, accountId } = await api.newAccount({ credits: 3 });
+      const id = api.seeded.uk[3]!;
+      const r = await api.call('POST', '/v1/valuations', { key, body: { property_id: id } });
+      assert.equal(r.status, 200);
+      const b = r.body;
+      assert.deepEqual(Object.keys(b).slice(0, 2), ['valuation_id', 'status']);
+      for (const field of ['valuation_id', 'status', 'property_id', 'uprn', 'predicted_value', 'valuation_range', 'confidence', 'property', 'comparables', 'feature_contributions', 'model_version', 'processing_time_ms']) {
+        assert.ok(field in b, `missing ${field}`);
+      }
+      assert.equal(b.status, 'success');
+      assert.equal(b.property_id, id);
+      assert.equal(b.uprn, '100012345003');
+      assert.ok(Number.isInteger(b.predicted_value) && b.predicted_value > 0);
+      assert.ok(b.valuation_range.low < b.predicted_value && b.predicted_value < b.valuation_range.high);
+      assert.deepEqual(Object.keys(b.confidence).sort(), ['description', 'fitch_haircut', 'fsd', 'fsd_band', 'level', 'tier']);
+      assert.equal(b.confidence.fsd_band, 'A');
+      assert.deepEqual(b.property, {
+        address: '4 Wilmslow Road, Didsbury',
+        type: 'Flat',
+        postcode: 'M20 2TG',
+        bedrooms: 2,
+        floor_area_sqm: 69,
+        construction_period: '1919-1945',
+        epc_rating: 'D',
+        last_sale: { date: '2022-04-15', price: 245000 },
+      });
+      assert.equal(b.comparables.length, 5);
+      for (const c of b.comparables) {
+        assert.deepEqual(Object.keys(c).sort(), ['address', 'distance_m', 'floor_area_sqm', 'property_type', 'sale_date', 'sale_price']);
+        assert.ok(Number.isInteger(c.distance_m));
+        assert.match(c.property_type, /^[DSTF]$/);
+      }
+      assert.ok(b.feature_contributions.length >= 1 && b.feature_contributions.length <= 10);
+      assert.equal(b.model_version, 'comps-1');
+      assert.ok(Number.isInteger(b.processing_time_ms) && b.processing_time_ms >= 0);
+      assert.equal(b.currency, 'GBP');
+      assert.equal(await getBalance(api.store.db, accountId), 2);
+
+      const stored = await api.call('GET', `/v1/valuations/${b.valuation_id}`, { key });
+      assert.equal(stored.status, 200);
+      assert.equal(stored.body.valuation_id, b.valuation_id);
+      assert.equal(stored.body.predicted_value, b.predicted_value);
+      assert.equal(stored.body.address, '4 Wilmslow Road, Didsbury');
+      assert.equal(stored.body.postcode, 'M20 2TG');
+      assert.equal(stored.body.valuation_tier, 1);
+      assert.equal(stored.body.status, 'complete');
+      assert.match(stored.body.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+      const entries = await api.store.db.selectFrom('ledger_entries').selectAll().where('account_id', '=', accountId).where('amount', '<', 0).execute();
+      assert.deepEqual(entries.map((e) => e.reference), [`valuation:${b.valuation_id}`]);
+    });
+
+    it('finds by uprn (number or string) and by postcode + partial address, case-insensitively', async () => {
+      const { key } = await api.newAccount();
+      const byNumber = await api.call('POST', '/v1/valuations', { key, body: { uprn: 100012345007 } });
+      assert.equal(byNumber.status, 200);
+      assert.equal(byNumber.body.property_id, api.seeded.uk[7]);
+      const byString = await api.call('POST', '/v1/valuations', { key, body: { uprn: '100012345007' } });
+      assert.equal(byString.body.property_id, api.seeded.uk[7]);
+      const byAddress = await api.call('POST', '/v1/valuations', { key, body: { postcode: 'm20 3ya', address: '15 PALATINE' } });
+      assert.equal(byAddress.status, 200);
+      assert.equal(byAddress.body.property_id, api.seeded.uk[14]);
+      assert.equal(byAddress.body.property.address, '15 Palatine Road, Didsbury');
+    });
+
+    it('answers several matches with 400 and the candidates, never a guess, and charges nothing', async () => {
+      const { key, accountId } = await api.newAccount({ credits: 5 });
+      const r = await api.call('POST', '/v1/valuations', { key, body: { postcode: 'M20 2TG', address: 'wilmslow road' } });
+      assert.equal(r.status, 400);
+      assert.match(r.body.error, /Several properties match/);
+      assert.equal(r.body.candidates.length, 12);
+      assert.deepEqual(Object.keys(r.body.candidates[0]).sort(), ['address', 'postcode', 'property_id', 'uprn']);
+      const postcodeOnly = await api.call('POST', '/v1/valuations', { key, body: { postcode: 'M20 3YA' } });
+      assert.equal(postcodeOnly.status, 400);
+      assert.equal(postcodeOnly.body.candidates.length, 12);
+      assert.equal(await getBalance(api.store.db, accountId), 5);
+    });
+
+    it('treats LIKE wildcards in the address literally', async () => {
+      const { key } = await api.newAccount();
+      const r = await api.call('POST', '/v1/valuations', { key, body: { postcode: 'M20 2TG', address: '%' } });
+      assert.equal(r.status, 404);
+      assert.deepEqual(r.body, { error: 'Property not found' });
+      const underscore = await api.call('POST', '/v1/valuations', { key, body: { postcode: 'M20 2TG', address: '1_ Wilmslow' } });
+      assert.equal(underscore.status, 404);
+    });
+
+    it('answers 404 "Property not found" without charging or storing', async () => {
+      const { key, accountId } = await api.newAccount({ credits: 2 });
+      for (const body of [{ property_id: 999999 }, { uprn: 1 }, { postcode: 'ZZ9 9ZZ', address: 'Nowhere' }]) {
+        const r = await api.call('POST', '/v1/valuations', { key, body });
+        assert.equal(r.status, 404, JSON.stringify(body));
+        assert.deepEqual(r.body, { error: 'Property not found' });
+      }
+      assert.equal(await getBalance(api.store.db, accountId), 2);
+      const stored = await api.store.db.selectFrom('valuations').select('id').where('account_id', '=', accountId).execute();
+      assert.equal(stored.length, 0);
+    });
+
+    it('answers no-value with the documented body, stores it, and does not charge', async () => {
+      const { key, accountId } = await api.newAccount({ credits: 1 });
+      const bare = await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.bare } });
+      assert.equal(bare.status, 200);
+      assert.deepEqual(Object.keys(bare.body).slice(0, 10), ['valuation_id', 'status', 'valuation', 'reason', 'reason_description', 'missing_data', 'property_id', 'uprn', 'model_version', 'processing_time_ms']);
+      assert.equal(bare.body.status, 'no_value');
+      assert.equal(bare.body.valuation, null);
+      assert.equal(bare.body.reason, 'missing_critical_data');
+      assert.equal(bare.body.uprn, null);
+      const remote = await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.remote } });
+      assert.equal(remote.body.reason, 'insufficient_comparables');
+      assert.deepEqual(remote.body.missing_data, ['recent_comparables']);
+      assert.equal(await getBalance(api.store.db, accountId), 1);
+      const stored = await api.call('GET', `/v1/valuations/${remote.body.valuation_id}`, { key });
+      assert.equal(stored.status, 200);
+      assert.equal(stored.body.predicted_value, null);
+      assert.equal(stored.body.result, 'no_value');
+    });
+
+    it('answers 402 before valuing when the balance is zero', async () => {
+      const { key, accountId } = await api.newAccount({ credits: 0 });
+      const r = await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[0] } });
+      assert.equal(r.status, 402);
+      assert.deepEqual(r.body, { error: 'Insufficient valuations' });
+      assert.equal(await getBalance(api.store.db, accountId), 0);
+    });
+
+    it('answers 400 for missing identifiers and malformed JSON, 422 naming the field for bad types', async () => {
+      const { key } = await api.newAccount();
+      const empty = await api.call('POST', '/v1/valuations', { key, body: {} });
+      assert.equal(empty.status, 400);
+      assert.deepEqual(empty.body, { error: 'property_id, uprn, or postcode+address required' });
+      const addressOnly = await api.call('POST', '/v1/valuations', { key, body: { address: 'Wilmslow Road' } });
+      assert.equal(addressOnly.status, 400);
+      const malformed = await api.call('POST', '/v1/valuations', { key, rawBody: '{"uprn": 1' });
+      assert.equal(malformed.status, 400);
+      assert.deepEqual(malformed.body, { error: 'Malformed JSON body' });
+      const badType = await api.call('POST', '/v1/valuations', { key, body: { uprn: 'abc', num_comparables: 500 } });
+      assert.equal(badType.status, 422);
+      assert.equal(badType.body.error, 'Validation failed');
+      assert.ok(badType.body.errors.uprn, JSON.stringify(badType.body));
+      assert.ok(badType.body.errors.num_comparables);
+      const badDate = await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[0], date: '2024-02-30' } });
+      assert.equal(badDate.status, 422);
+      assert.ok(badDate.body.errors.date);
+    });
+
+    it('honours the as-of date and num_comparables', async () => {
+      const { key } = await api.newAccount();
+      const r = await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[5], date: '2021-01-01', num_comparables: 2 } });
+      assert.equal(r.status, 200);
+      assert.equal(r.body.comparables.length, 2);
+      for (const c of r.body.comparables) assert.ok(c.sale_date < '2021-01-01');
+      assert.equal(r.body.property.last_sale.date < '2021-01-01', true);
+      assert.equal(r.body.valuation_date, '2021-01-01');
+    });
+
+    it('answers 503 "AVM service unavailable" while the engine is not ready, without charging', async () => {
+      const { key, accountId } = await api.newAccount({ credits: 1 });
+      api.engine.setReady(false);
+      try {
+        const r = await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[0] } });
+        assert.equal(r.status, 503);
+        assert.deepEqual(r.body, { error: 'AVM service unavailable' });
+      } finally {
+        api.engine.setReady(true);
+      }
+      assert.equal(await getBalance(api.store.db, accountId), 1);
+    });
+
+    it("never shows or charges another account's valuations", async () => {
+      const owner = await api.newAccount({ credits: 1 });
+      const other = await api.newAccount({ credits: 1 });
+      const r = await api.call('POST', '/v1/valuations', { key: owner.key, body: { property_id: api.seeded.uk[1] } });
+      const theirs = await api.call('GET', `/v1/valuations/${r.body.valuation_id}`, { key: other.key });
+      assert.equal(theirs.status, 404);
+      assert.deepEqual(theirs.body, { error: 'Valuation not found' });
+      assert.equal(await getBalance(api.store.db, other.accountId), 1);
+      assert.equal(await getBalance(api.store.db, owner.accountId), 0);
+      const bad = await api.call('GET', '/v1/valuations/abc', { key: owner.key });
+      assert.equal(bad.status, 422);
+    });
+  });
+}
