@@ -6,6 +6,8 @@ import { cpus, totalmem } from 'node:os';
 type Suite = { summary: string; load: () => Promise<{ run(args: string[]): Promise<void> }> };
 
 const suites: Record<string, Suite> = {
+  import: { summary: 'sales-CSV import: Lucas County rows/s and a 2-million-row file at flat memory, next to sqlite3 .import', load: () => import('./import.bench.js') },
+  gbdt: { summary: 'GBDT training, predict and TreeSHAP on Lucas County sales, next to XGBoost', load: () => import('./gbdt.bench.js') },
 };
 
 async function main(): Promise<void> {
