@@ -127,7 +127,7 @@ for (const target of storeTargetNames()) {
           const polled = presentAvmBatch({ ...job, webhook_delivered: null }, await listItems(store.db, job.id, 10, 0));
           assert.deepEqual(payload, polled);
           assert.equal(payload.status, 'complete');
-          assert.deepEqual((payload.results as Array<Record<string, unknown>>).map((r) => r.property_id), ['ref-001', 'ref-002']);
+          assert.deepEqual((payload.results as unknown as Array<Record<string, unknown>>).map((r) => r.property_id), ['ref-001', 'ref-002']);
           const [delivery] = await listJobDeliveries(store.db, run.job.id);
           assert.equal(delivery!.attempts, 1);
           assert.equal(delivery!.status, 'delivered');

@@ -13,15 +13,38 @@ export function progressPct(job: Pick<JobRow, 'total' | 'completed' | 'failed' |
   return Math.round(((job.completed + job.failed) / job.total) * 1000) / 10;
 }
 
-export function presentAvmBatchItem(item: JobItemRow): Record<string, unknown> {
-  const input = safeParse(item.input) as { property_id?: unknown } | null;
-  const out: Record<string, unknown> = { index: item.idx, property_id: input && typeof input === 'object' ? (input.property_id ?? null) : null };
+export interface AvmBatchItemView {
+  index: number;
+  property_id: string | number | null;
+  status: string;
+  data?: unknown;
+  error?: string;
+}
+
+export interface AvmBatchView {
+  job_id: string;
+  status: string;
+  avm_type: string | null;
+  total: number;
+  completed: number;
+  failed: number;
+  progress_pct: number;
+  created_at: string;
+  updated_at: string;
+  job_status?: string;
+  error?: string | null;
+  completed_at?: string | null;
+  webhook_delivered?: boolean;
+  results?: AvmBatchItemView[];
+}
+
+export function presentAvmBatchItem(item: JobItemRow): AvmBatchItemView {
+  const input = safeParse(item.input) as { property_id?: string | number } | null;
+  const out: AvmBatchItemView = { index: item.idx, property_id: input && typeof input === 'object' ? (input.property_id ?? null) : null, status: 'pending' };
   if (item.status === 'succeeded') {
     out.status = 'complete';
     out.data = item.result === null ? null : safeParse(item.result);
-  } else if (item.status === 'pending') {
-    out.status = 'pending';
-  } else {
+  } else if (item.status !== 'pending') {
     out.status = 'error';
     out.error = item.error ?? 'Unknown error';
   }
@@ -29,8 +52,8 @@ export function presentAvmBatchItem(item: JobItemRow): Record<string, unknown> {
 }
 
 /** `items` are needed (all of them, in order) once the job is terminal. */
-export function presentAvmBatch(job: JobRow, items: JobItemRow[] | null): Record<string, unknown> {
-  const body: Record<string, unknown> = {
+export function presentAvmBatch(job: JobRow, items: JobItemRow[] | null): AvmBatchView {
+  const body: AvmBatchView = {
     job_id: job.id,
     status: padStatsStatus(job.status),
     avm_type: job.avm_type,

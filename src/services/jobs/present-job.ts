@@ -2,7 +2,27 @@
 import type { JobRow } from '../../store/repositories/jobs.js';
 import { progressPct } from './present-avm-batch.js';
 
-export function presentJob(job: JobRow): Record<string, unknown> {
+export interface JobView {
+  job_id: string;
+  status: string;
+  kind: string;
+  avm_type: string | null;
+  chain_stage: string | null;
+  total: number;
+  completed: number;
+  failed: number;
+  progress_pct: number;
+  created_at: string;
+  started_at: string | null;
+  updated_at: string;
+  completed_at: string | null;
+  timeout_at: string | null;
+  error: string | null;
+  webhook_delivered: boolean | null;
+  results_url: string;
+}
+
+export function presentJob(job: JobRow): JobView {
   return {
     job_id: job.id,
     status: job.status,
