@@ -13,6 +13,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   keys: { summary: "create, list and revoke an account's API keys", load: () => import('./commands/keys.js') },
   credits: { summary: 'add purchased valuation credits to an account, or show its balance', load: () => import('./commands/credits.js') },
   orgs: { summary: 'create organisations (one shared balance for their member accounts)', load: () => import('./commands/orgs.js') },
+  worker: { summary: 'work the batch job queue and send webhooks, without serving HTTP', load: () => import('./commands/worker.js') },
 };
 
 function usage(): string {

@@ -21,6 +21,8 @@ export interface JobRuntimeOptions {
   webhookBackoffMs?: number;
   leaseMs?: number;
   pollMs?: number;
+  /** Adjusts the processors before use (tests slow them down or record what ran). */
+  wrapProcessors?: (processors: Record<JobKind, JobProcessor>) => Record<JobKind, JobProcessor>;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -48,7 +50,7 @@ export function startJobRuntime(options: JobRuntimeOptions): JobRuntime {
     workers > 0
       ? new JobWorker({
           store: options.store,
-          processors: jobProcessors(options.store, options.engine),
+          processors: (options.wrapProcessors ?? ((p) => p))(jobProcessors(options.store, options.engine)),
           concurrency: workers,
           ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
           ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
