@@ -213,25 +213,36 @@ for (const name of storeTargetNames()) {
     });
 
     it('a failure mid-file rolls back everything, including the new market', async () => {
-      const rows = Array.from({ length: 50 }, (_, i) => good(200 + i));
-      // Produced lazily, so the first chunks are written before the source fails.
+      // Produced lazily and far more than the stream buffers hold, so most chunks are written before the
+      // source fails.
       const stream = Readable.from(
         (async function* () {
           yield HEADER + '\n';
-          for (let i = 0; i < 40; i++) {
-            yield rows[i] + '\n';
-            await new Promise((resolve) => setImmediate(resolve));
-          }
+          for (let i = 0; i < 3000; i++) yield good(200 + i) + '\n';
           throw new Error('disk read error');
         })(),
       );
       await assert.rejects(
         importSalesCsv(store, { marketId: 'broken', stream, mapping, createWith: { ...config, id: 'broken' }, today: TODAY, chunkSize: 5 }),
-        (error: unknown) => error instanceof SalesImportError && /disk read error/.test(error.message) && error.partial!.imported >= 10,
+        (error: unknown) => error instanceof SalesImportError && /disk read error/.test(error.message) && error.partial!.imported >= 2000,
       );
       assert.equal(await findMarket(store.db, 'broken'), undefined);
       assert.equal((await salesOf('broken')).length, 0);
       assert.equal((await store.db.selectFrom('properties').selectAll().where('market_id', '=', 'broken').execute()).length, 0);
+    });
+
+    it('a source that fails before its rows are read fails the import cleanly', async () => {
+      const stream = Readable.from(
+        (async function* () {
+          yield HEADER + '\n' + good(1) + '\n';
+          throw new Error('connection reset');
+        })(),
+      );
+      await assert.rejects(
+        importSalesCsv(store, { marketId: 'early', stream, mapping, createWith: { ...config, id: 'early' }, today: TODAY }),
+        (error: unknown) => error instanceof SalesImportError && /connection reset/.test(error.message),
+      );
+      assert.equal(await findMarket(store.db, 'early'), undefined);
     });
 
     it('too many rejected rows fails the import and keeps the earlier data as it was', async () => {

@@ -5,6 +5,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
+import { sql } from 'kysely';
 import type { MarketConfig } from '../../engine/types.js';
 import type { Store } from '../../store/database.js';
 import { findMarket, insertMarketIfAbsent, touchMarket, updateMarketConfig } from '../../store/repositories/markets.js';
@@ -122,6 +123,11 @@ export async function importSalesCsv(store: Store, options: ImportSalesCsvOption
   }
   const source = options.stream ?? createReadStream(options.file!);
   const parser = parse({ bom: true, relax_column_count: true, skip_records_with_error: true, skip_empty_lines: true, info: true });
+  // An error may arrive before the rows are iterated (a small file is buffered at once); keep it for then.
+  let streamError: Error | undefined;
+  parser.on('error', (error: Error) => {
+    streamError ??= error;
+  });
   source.on('error', (error: Error) => parser.destroy(error));
   source.pipe(parser);
 
@@ -144,6 +150,11 @@ export async function importSalesCsv(store: Store, options: ImportSalesCsvOption
   const nonMarket: Record<string, number> = {};
 
   try {
+    if (store.dialect === 'sqlite') {
+      // The default 2 MB page cache makes every index insert of a large import a read from disk once the
+      // indexes outgrow it; 64 MB (a fixed bound, so memory stays flat) keeps their hot pages in memory.
+      await sql`pragma cache_size = -65536`.execute(store.db);
+    }
     const result = await store.db.transaction().execute(async (trx) => {
       // Writing first takes SQLite's write lock at once (a read-then-write transaction could fail to upgrade).
       const created = options.createWith ? await insertMarketIfAbsent(trx, options.createWith) : false;
@@ -203,6 +214,7 @@ export async function importSalesCsv(store: Store, options: ImportSalesCsvOption
         }
         if (rows % PROGRESS_EVERY === 0) options.onProgress?.({ rows, imported, rejected, bytesRead: info.bytes, totalBytes });
       }
+      if (streamError) throw streamError;
       await flush();
       if (!header) throw new SalesImportError('the file is empty: no header line', 'file');
       if (rows > 0 && rejected / rows > maxRejectedShare) {
