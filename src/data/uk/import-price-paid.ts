@@ -335,7 +335,8 @@ async function updateHouseAlias(store: Store, marketId: string): Promise<void> {
   if (!best) return;
   const row = await store.db.selectFrom('markets').select('config').where('id', '=', marketId).executeTakeFirstOrThrow();
   const config = JSON.parse(row.config) as ReturnType<typeof ukMarketConfig>;
-  if (config.propertyTypeAliases.houses === best) return;
+  // A market made elsewhere without aliases is left as it is.
+  if (!config.propertyTypeAliases || config.propertyTypeAliases.houses === best) return;
   config.propertyTypeAliases = { ...config.propertyTypeAliases, houses: best, house: best };
   await saveMarketConfig(store.db, config);
 }

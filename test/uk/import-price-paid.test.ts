@@ -1,0 +1,155 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { marketsDir } from '../../src/paths.js';
+import { importPostcodes } from '../../src/data/uk/import-postcodes.js';
+import { importPricePaid } from '../../src/data/uk/import-price-paid.js';
+import { ukMarketConfig } from '../../src/data/uk/uk-market-config.js';
+import { storeTargetNames, withStore } from '../support/stores.js';
+import { onspd, ppdLine, tempDir, writeFile } from './fixtures.js';
+
+const SAMPLE = resolve(marketsDir, 'uk-samples/ppd-1995-sample.csv');
+
+for (const target of storeTargetNames()) {
+  describe(`Price Paid import on ${target}`, () => {
+    it('accounts for every row of the real 1995 sample, and a re-import changes nothing', async () => {
+      await withStore(target, async (store) => {
+        const dir = tempDir();
+        const lines = readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l.trim());
+        // Place every postcode of the sample (the test only needs them placed; coordinates are arbitrary).
+        const postcodes = [...new Set(lines.map((l) => l.split('","')[3]!).filter((p) => p))].sort();
+        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd(postcodes.map((p, i) => [p, 51 + (i % 300) / 100, -2 + (i % 97) / 100]))));
+
+        const report = await importPricePaid(store, SAMPLE, { marketId: 'uk-1995' });
+        assert.equal(report.records, lines.length);
+        assert.equal(report.records, report.added + report.changed + report.deleted + report.deletedUnknown + report.superseded + report.rejected);
+        // The sample's eight sales with no postcode cannot be placed: each is reported with its line.
+        assert.deepEqual(report.rejections.map((r) => r.line), [2615, 3490, 4396, 5997, 6060, 8041, 8405, 9147]);
+        assert.ok(report.rejections.every((r) => r.reason.includes('postcode (field 4) is empty')));
+        const sales = await store.db.selectFrom('sales').select((eb) => eb.fn.countAll<number>().as('n')).where('market_id', '=', 'uk-1995').executeTakeFirstOrThrow();
+        assert.equal(Number(sales.n), report.added);
+        assert.equal(report.added, lines.length - 8);
+
+        const first = await store.db.selectFrom('sales').innerJoin('properties', 'properties.id', 'sales.property_id')
+          .select(['sales.price', 'sales.sale_date', 'sales.attributes', 'properties.address', 'properties.postcode', 'properties.postcode_key', 'properties.property_type'])
+          .where('sales.source_key', '=', '5BBE9CB3-6332-4EB0-9CD3-8737CEA4A65A').executeTakeFirstOrThrow();
+        assert.deepEqual(
+          { price: first.price, date: first.sale_date, address: first.address, postcode: first.postcode, key: first.postcode_key, type: first.property_type },
+          { price: 42000, date: '1995-12-21', address: '8 Matfen Place, Fenham', postcode: 'NE4 9DN', key: 'NE49DN', type: 'Semi-Detached' },
+        );
+        assert.deepEqual(JSON.parse(first.attributes), { property_type: 'Semi-Detached', tenure: 'Freehold', new_build: 'N', ppd_category: 'A' });
+
+        const propertiesBefore = await store.db.selectFrom('properties').select(['id', 'source_key']).orderBy('id').execute();
+        const again = await importPricePaid(store, SAMPLE, { marketId: 'uk-1995' });
+        assert.equal(again.propertiesCreated, 0);
+        const propertiesAfter = await store.db.selectFrom('properties').select(['id', 'source_key']).orderBy('id').execute();
+        assert.deepEqual(propertiesAfter, propertiesBefore, 'property ids are stable across re-imports');
+        const salesAgain = await store.db.selectFrom('sales').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        assert.equal(Number(salesAgain.n), report.added);
+      });
+    });
+
+    it('resumes an interrupted import from its recorded offset', async () => {
+      await withStore(target, async (store) => {
+        const dir = tempDir();
+        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd([['M20 2TG', 53.414, -2.234]])));
+        const rows = Array.from({ length: 50 }, (_, i) => ppdLine({ id: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`, paon: String(i + 1) }));
+        const file = writeFile(dir, 'pp.csv', rows.join('\n') + '\n');
+        // An import stopped after committing line 30 left this progress row (offset = the byte after line 30).
+        const offset = Buffer.byteLength(rows.slice(0, 30).join('\n') + '\n');
+        const { statSync } = await import('node:fs');
+        const stat = statSync(file);
+        const now = new Date().toISOString();
+        await store.db.insertInto('markets').values({ id: 'uk-r2', name: 'r2', config: JSON.stringify(ukMarketConfig({ id: 'uk-r2', name: 'r2' })), created_at: now, updated_at: now }).execute();
+        await store.db.insertInto('uk_import_progress').values({ market_id: 'uk-r2', kind: 'ppd', fingerprint: `${file}|${stat.size}|${Math.round(stat.mtimeMs)}`, offset, line: 30, done: 0, updated_at: now }).execute();
+        const resumed = await importPricePaid(store, file, { marketId: 'uk-r2' });
+        assert.equal(resumed.resumedFromLine, 31);
+        assert.equal(resumed.records, 20);
+        const keys = await store.db.selectFrom('sales').select('source_key').where('market_id', '=', 'uk-r2').orderBy('source_key').execute();
+        assert.equal(keys.length, 20);
+        assert.equal(keys[0]!.source_key, '00000000-0000-0000-0000-000000000030');
+        // Once done, the same file imports from the start again (idempotently) rather than skipping it all.
+        const rerun = await importPricePaid(store, file, { marketId: 'uk-r2' });
+        assert.equal(rerun.resumedFromLine, 0);
+        assert.equal(rerun.records, 50);
+      });
+    });
+
+    it('applies the monthly files\' C and D records, and keeps category B out of the market unless asked', async () => {
+      await withStore(target, async (store) => {
+        const dir = tempDir();
+        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd([['M20 2TG', 53.414, -2.234], ['M1 1AD', 53.48, -2.24]])));
+        const id = (n: number) => `AAAAAAAA-0000-0000-0000-00000000000${n}`;
+        const yearly = writeFile(dir, 'pp-2015.csv', [
+          ppdLine({ id: id(1), price: '200000', paon: '1' }),
+          ppdLine({ id: id(2), price: '210000', paon: '3' }),
+          ppdLine({ id: id(3), price: '90000', paon: '5', category: 'B' }),
+        ].join('\n') + '\n');
+        const y = await importPricePaid(store, yearly, { marketId: 'uk-m' });
+        assert.deepEqual([y.added, y.categoryB, y.propertiesCreated], [3, 1, 3]);
+
+        const monthly = writeFile(dir, 'pp-monthly-update.csv', [
+          ppdLine({ id: id(1), price: '205000', paon: '1', status: 'C' }), // corrected price
+          ppdLine({ id: id(2), status: 'D' }), // withdrawn
+          ppdLine({ id: id(9), status: 'D' }), // never seen: nothing to delete
+          ppdLine({ id: id(4), price: '300000', paon: '7', status: 'A' }),
+          ppdLine({ id: id(5), price: '1', paon: '9', status: 'A' }),
+          ppdLine({ id: id(5), status: 'D' }), // added and withdrawn in the same file
+          ppdLine({ id: id(1), price: '206000', paon: '1', status: 'C' }), // changed twice: the last wins
+        ].join('\r\n') + '\r\n');
+        const m = await importPricePaid(store, monthly, { marketId: 'uk-m' });
+        assert.deepEqual(
+          { added: m.added, changed: m.changed, deleted: m.deleted, unknown: m.deletedUnknown, superseded: m.superseded, rejected: m.rejected },
+          { added: 1, changed: 1, deleted: 1, unknown: 2, superseded: 2, rejected: 0 },
+        );
+        const sales = await store.db.selectFrom('sales').select(['source_key', 'price', 'is_market', 'non_market_reason']).where('market_id', '=', 'uk-m').orderBy('source_key').execute();
+        assert.deepEqual(sales, [
+          { source_key: id(1), price: 206000, is_market: 1, non_market_reason: null },
+          { source_key: id(3), price: 90000, is_market: 0, non_market_reason: 'ppd_category_b' },
+          { source_key: id(4), price: 300000, is_market: 1, non_market_reason: null },
+        ]);
+
+        await importPricePaid(store, yearly, { marketId: 'uk-b', includeCategoryB: true });
+        const b = await store.db.selectFrom('sales').select(['is_market']).where('market_id', '=', 'uk-b').where('source_key', '=', id(3)).executeTakeFirstOrThrow();
+        assert.equal(b.is_market, 1);
+      });
+    });
+
+    it('reports each bad line with its number and the field to fix, and loads the rest', async () => {
+      await withStore(target, async (store) => {
+        const dir = tempDir();
+        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd([['M20 2TG', 53.414, -2.234]])));
+        const good = (n: number) => ppdLine({ id: `BBBBBBBB-0000-0000-0000-00000000000${n}`, paon: String(n) });
+        const file = writeFile(dir, 'pp-bad.csv', [
+          good(1),
+          '"{X}","1000","2015-01-01 00:00","M20 2TG"', // too few fields
+          ppdLine({ id: 'C1', price: 'ten pounds' }),
+          ppdLine({ id: 'C2', date: '01/02/2015' }),
+          ppdLine({ id: 'C3', type: 'X' }),
+          ppdLine({ id: 'C4', postcode: 'NOT A POSTCODE' }),
+          ppdLine({ id: 'C5', postcode: 'SW1A 1AA' }), // well-formed but not placed
+          '',
+          ppdLine({ id: 'C6', paon: '', street: '' }),
+          ppdLine({ id: 'C7', status: 'Q' }),
+          good(2),
+          '"{C8}","1000","2015-01-01 00:00","M20 2TG","S","N","F","1","","unterminated',
+        ].join('\n'));
+        const r = await importPricePaid(store, file, { marketId: 'uk-bad' });
+        assert.equal(r.added, 2);
+        const byLine = Object.fromEntries(r.rejections.map((x) => [x.line, x.reason]));
+        assert.match(byLine[2]!, /expected 16 fields, found 4/);
+        assert.match(byLine[3]!, /price \(field 2\)/);
+        assert.match(byLine[4]!, /date of transfer \(field 3\)/);
+        assert.match(byLine[5]!, /property type \(field 5\)/);
+        assert.match(byLine[6]!, /postcode \(field 4\) is not a UK postcode/);
+        assert.match(byLine[7]!, /SW1A 1AA \(field 4\) has no coordinates/);
+        assert.match(byLine[9]!, /PAON, SAON and street/);
+        assert.match(byLine[10]!, /record status \(field 16\)/);
+        assert.match(byLine[12]!, /unterminated quoted field/);
+        assert.equal(r.rejected, 9);
+        assert.equal(r.blankLines, 1);
+      });
+    });
+  });
+}
