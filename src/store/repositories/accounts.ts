@@ -67,16 +67,21 @@ export async function updateAccount(db: Kysely<Database>, id: number, changes: A
     .executeTakeFirst();
 }
 
-/** PostgreSQL: holds the account row until the transaction ends (no-op on SQLite, whose writes are serialised). */
+/**
+ * PostgreSQL: holds the account row until the transaction ends (no-op on SQLite, whose writes are
+ * serialised). FOR NO KEY UPDATE, not FOR UPDATE: inserting a row that references the account (a valuation,
+ * a ledger entry) takes FOR KEY SHARE on it, which FOR UPDATE would conflict with — two debits that had
+ * each inserted their valuation first would deadlock upgrading.
+ */
 export async function lockAccount(trx: Kysely<Database>, id: number): Promise<void> {
   if (!isPostgresDb(trx)) return;
-  await trx.selectFrom('accounts').select('id').where('id', '=', id).forUpdate().execute();
+  await trx.selectFrom('accounts').select('id').where('id', '=', id).forNoKeyUpdate().execute();
 }
 
 /** PostgreSQL: holds the organisation row until the transaction ends (no-op on SQLite). */
 export async function lockOrganisation(trx: Kysely<Database>, id: number): Promise<void> {
   if (!isPostgresDb(trx)) return;
-  await trx.selectFrom('organisations').select('id').where('id', '=', id).forUpdate().execute();
+  await trx.selectFrom('organisations').select('id').where('id', '=', id).forNoKeyUpdate().execute();
 }
 
 export async function insertOrganisation(db: Kysely<Database>, name: string, now: string): Promise<OrganisationRow> {

@@ -13,7 +13,7 @@ export function isPostgresDb(db: Kysely<Database>): boolean {
  * Runs `fn` in a write transaction. SQLite: BEGIN IMMEDIATE takes the database's write lock up front, so
  * a read-check-write sequence (balance then debit) cannot interleave with another process's; inside one
  * process Kysely's single SQLite connection already serialises callers. PostgreSQL: an ordinary
- * transaction; callers lock the rows they check with FOR UPDATE.
+ * transaction; callers lock the rows they check (FOR NO KEY UPDATE, see lockAccount).
  */
 export async function writeTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   if (store.dialect === 'postgres') return store.db.transaction().execute(fn);
