@@ -13,7 +13,8 @@ import type { JobKind } from '../../store/tables/jobs.js';
 import {
   addCounts,
   claimJob,
-  finishItem,
+  finishItems,
+  type ItemCompletion,
   overdueJobIds,
   pendingItems,
   releaseJob,
@@ -22,7 +23,7 @@ import {
   type JobRow,
 } from '../../store/repositories/jobs.js';
 import { writeTransaction } from '../../store/repositories/ledger.js';
-import { debitOnce } from '../ledger/debit-once.js';
+import { debitJobItems } from './debit-job-items.js';
 import { finishJobAndNotify } from './finish-job.js';
 import { jobSignals, nudgeWebhooks } from './job-signals.js';
 
@@ -205,28 +206,27 @@ export class JobWorker {
 
   private async commitChunk(trx: Kysely<Database>, job: JobRow, items: JobItemRow[], outcomes: ItemOutcome[]): Promise<void> {
     const now = new Date().toISOString();
+    const reference = (index: number) => `job:${job.id}:item:${index}`;
+    const chargeable = items.filter((_, i) => outcomes[i]!.status === 'succeeded' && outcomes[i]!.chargeable);
+    const debits = await debitJobItems(trx, job.account_id, chargeable.map((item) => reference(item.idx)), (ref) => `batch ${ref}`);
+    const debitOf = new Map(chargeable.map((item, i) => [item.idx, debits[i]!]));
     let completed = 0;
     let failed = 0;
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]!;
+    const completions: ItemCompletion[] = items.map((item, i) => {
       const outcome = outcomes[i]!;
-      let status = outcome.status;
-      let error = outcome.error ?? null;
-      let result = outcome.result;
-      let charged = false;
-      if (status === 'succeeded' && outcome.chargeable) {
-        const debit = await debitOnce(trx, { accountId: job.account_id, reference: `job:${job.id}:item:${item.idx}`, note: `batch job ${job.id} item ${item.idx}` });
-        if (debit === 'insufficient') {
-          status = 'failed';
-          error = INSUFFICIENT_BALANCE_ERROR;
-          result = undefined;
-        } else charged = true;
+      const debit = debitOf.get(item.idx);
+      if (debit === 'insufficient') {
+        failed++;
+        return { index: item.idx, status: 'failed', error: INSUFFICIENT_BALANCE_ERROR, charged: false };
       }
-      const wrote = await finishItem(trx, job.id, item.idx, { status, result, error, charged, attempt: job.attempts }, now);
-      if (!wrote) continue;
-      if (status === 'succeeded') completed++;
+      if (outcome.status === 'succeeded') completed++;
       else failed++;
-    }
+      return { index: item.idx, status: outcome.status, result: outcome.result, error: outcome.error ?? null, charged: debit !== undefined };
+    });
+    const written = await finishItems(trx, job.id, completions, job.attempts, now);
+    // Items are only written under the lease, so every one loaded as pending must still be: anything else
+    // means two writers, and the whole chunk (debits included) is rolled back.
+    if (written.length !== items.length) throw new Error(`job ${job.id}: ${items.length - written.length} items of the chunk were no longer pending`);
     await addCounts(trx, job.id, completed, failed, now);
   }
 

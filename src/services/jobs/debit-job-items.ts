@@ -1,0 +1,34 @@
+// The ledger debits of one chunk of batch items, in the worker's transaction. The same rules as
+// ledger/debit-once.ts (lock the holder, a reference is charged at most once, never below zero), applied to
+// a whole chunk with a handful of statements instead of five per item: on PostgreSQL that is the difference
+// between a 500-item batch taking seconds and well under one.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.js';
+import { findAccountById, lockAccount, lockOrganisation } from '../../store/repositories/accounts.js';
+import { sumHolderBalance } from '../../store/repositories/ledger.js';
+import { existingReferences, insertDebitEntries } from '../../store/repositories/jobs.js';
+import { holderOf } from '../accounts/holder.js';
+import type { DebitResult } from '../ledger/debit-once.js';
+
+/** One result per reference, in order: charged, already_charged (an earlier attempt's), or insufficient. */
+export async function debitJobItems(trx: Kysely<Database>, accountId: number, references: string[], note: (reference: string) => string): Promise<DebitResult[]> {
+  if (references.length === 0) return [];
+  const account = await findAccountById(trx, accountId);
+  if (!account) throw new Error(`no account ${accountId}`);
+  if (account.organisation_id !== null) await lockOrganisation(trx, account.organisation_id);
+  else await lockAccount(trx, account.id);
+  const holder = holderOf(account);
+  const existing = await existingReferences(trx, references);
+  let balance = await sumHolderBalance(trx, holder);
+  const now = new Date().toISOString();
+  const toInsert: Array<{ holder: string; account_id: number; amount: number; reference: string; valuation_id: null; note: string; created_at: string }> = [];
+  const results = references.map((reference): DebitResult => {
+    if (existing.has(reference)) return 'already_charged';
+    if (balance < 1) return 'insufficient';
+    balance -= 1;
+    toInsert.push({ holder, account_id: account.id, amount: -1, reference, valuation_id: null, note: note(reference), created_at: now });
+    return 'charged';
+  });
+  await insertDebitEntries(trx, toInsert);
+  return results;
+}
