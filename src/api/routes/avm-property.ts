@@ -24,7 +24,7 @@ export const AvmPropertyItemSchema = Type.Object(
     ),
     search_params: Type.Optional(
       Type.Object({
-        radius_mi: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 50 })),
+        radius_mi: Type.Optional(Type.Number({ minimum: 0.01, maximum: 50 })),
         num_comparables: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
         lookback_months: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
         date: Type.Optional(Type.String({ description: 'Value as of this date (YYYY-MM-DD); default today' })),
