@@ -13,6 +13,8 @@ import { JobWorker, type JobProcessor } from '../../src/services/jobs/job-worker
 import { claimJob, findJob, listItems, renewLease } from '../../src/store/repositories/jobs.js';
 import { listJobDeliveries } from '../../src/store/repositories/webhooks.js';
 import { insertEndpoint } from '../../src/store/repositories/webhooks.js';
+import { writeTransaction } from '../../src/store/repositories/ledger.js';
+import { debitOnce } from '../../src/services/ledger/debit-once.js';
 
 /** Values item n as n*1000 when n is even; odd items fail (a lookup error). Even items cost a credit. */
 const parityProcessor: JobProcessor = {
@@ -86,6 +88,26 @@ for (const target of storeTargetNames()) {
           assert.deepEqual(items.map((i) => i.error), [null, null, 'Insufficient valuations', 'Insufficient valuations', 'Insufficient valuations']);
           assert.equal(await getBalance(store.db, accountId), 0);
           assert.equal(await ledgerDebits(store, job.id), 2);
+        } finally {
+          await worker.stop();
+        }
+      }));
+
+    it('a batch and concurrent single debits on one balance never overspend it', () =>
+      withStore(target, async (store) => {
+        const accountId = await account(store, 'race@example.com', 40);
+        const { job } = await submitJob(store, { accountId, kind: 'avm_batch', items: Array.from({ length: 60 }, (_, i) => i * 2), fingerprint: 'race' });
+        const worker = new JobWorker({ store, processors: { avm_batch: parityProcessor }, chunkSize: 7 });
+        worker.start();
+        try {
+          const singles = Array.from({ length: 30 }, (_, i) => writeTransaction(store, (trx) => debitOnce(trx, { accountId, reference: `valuation:race-${i}` })));
+          const results = await Promise.all(singles);
+          await waitFor('job', async () => (await findJob(store.db, job.id))?.status === 'succeeded');
+          const charged = results.filter((r) => r === 'charged').length + (await ledgerDebits(store, job.id));
+          assert.equal(charged, 40, 'exactly the balance was spent');
+          assert.equal(await getBalance(store.db, accountId), 0);
+          const done = (await findJob(store.db, job.id))!;
+          assert.equal(done.completed, await ledgerDebits(store, job.id));
         } finally {
           await worker.stop();
         }
