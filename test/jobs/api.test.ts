@@ -150,6 +150,16 @@ for (const target of storeTargetNames()) {
       assert.equal(anonymous.status, 401);
     });
 
+    it('a submission counts once against the rate limit, however many items it has', async () => {
+      const { key } = await api.newAccount({ credits: 600, rateLimit: 5 });
+      const first = await api.call('POST', '/v1/avm/batch/rental', { key, body: { properties: Array.from({ length: 500 }, (_, i) => usItem(i)) } });
+      assert.equal(first.status, 202);
+      assert.equal(first.headers.get('ratelimit-remaining'), '4');
+      const second = await api.call('POST', '/v1/properties/batch', { key, body: { properties: Array.from({ length: 500 }, (_, i) => ({ property_id: i + 1 })) } });
+      assert.equal(second.status, 202);
+      assert.equal(second.headers.get('ratelimit-remaining'), '3');
+    });
+
     it('a job is visible to its own account only', async () => {
       startWorkers();
       const owner = await api.newAccount({ credits: 5 });

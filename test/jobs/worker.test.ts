@@ -15,6 +15,11 @@ import { listJobDeliveries } from '../../src/store/repositories/webhooks.js';
 import { insertEndpoint } from '../../src/store/repositories/webhooks.js';
 import { writeTransaction } from '../../src/store/repositories/ledger.js';
 import { debitOnce } from '../../src/services/ledger/debit-once.js';
+import { avmBatchProcessor } from '../../src/services/jobs/process-avm-batch.js';
+import { createValuationContext } from '../../src/services/valuations/valuation-context.js';
+import type { ValuationEngine } from '../../src/services/valuation-engine.js';
+import { ComparablesEngine } from '../api/support/comparables-engine.js';
+import { seedMarkets, US_ORIGIN } from '../api/support/seed.js';
 
 /** Values item n as n*1000 when n is even; odd items fail (a lookup error). Even items cost a credit. */
 const parityProcessor: JobProcessor = {
@@ -111,6 +116,31 @@ for (const target of storeTargetNames()) {
         } finally {
           await worker.stop();
         }
+      }));
+
+    it('an AVM item the engine throws on fails alone; the rest of the chunk is valued', () =>
+      withStore(target, async (store) => {
+        await seedMarkets(store);
+        const real = await ComparablesEngine.load(store);
+        const fragile: ValuationEngine = {
+          markets: () => real.markets(),
+          isReady: (m) => real.isReady(m),
+          marketAt: (lat, lon) => real.marketAt(lat, lon),
+          value: (market, subject, options) => {
+            if (subject.attributes.floor_area === 1234) throw new RangeError('engine bug');
+            return real.value(market, subject, options);
+          },
+        };
+        const processor = avmBatchProcessor(createValuationContext(store, fragile));
+        const item = (area: number, idx: number) => ({
+          job_id: 'j', idx, status: 'pending' as const, result: null, error: null, attempt: 0, charged: 0, updated_at: '',
+          input: JSON.stringify({ location: { latitude: US_ORIGIN.latitude, longitude: US_ORIGIN.longitude }, search_params: { num_comparables: 0 }, property_fields: { living_area: area, total_bedrooms: 3, property_type: 'houses' } }),
+        });
+        const job = { avm_type: 'property', id: 'j' } as never;
+        const outcomes = await processor.processItems(job, [item(1500, 0), item(1234, 1), item(1600, 2)], { store, withLease: async () => { throw new Error('unused'); } });
+        assert.deepEqual(outcomes.map((o) => o.status), ['succeeded', 'failed', 'succeeded']);
+        assert.equal(outcomes[1]!.error, 'Internal error while valuing this property');
+        assert.equal(outcomes[0]!.chargeable, true);
       }));
 
     it('reclaims a job whose worker stopped heart-beating; the old worker can no longer write', () =>

@@ -12,7 +12,7 @@ export const UNSUPPORTED_AVM_TYPES: Record<string, string> = {
   multifamily: 'Multifamily valuations are not available: Valora has no multifamily model yet',
 };
 
-export function avmBatchProcessor(context: ValuationContext): JobProcessor {
+export function avmBatchProcessor(context: ValuationContext, log?: (message: string, fields?: Record<string, unknown>) => void): JobProcessor {
   return {
     async processItems(job: JobRow, items: JobItemRow[]): Promise<ItemOutcome[]> {
       const unsupported = job.avm_type ? UNSUPPORTED_AVM_TYPES[job.avm_type] : undefined;
@@ -21,9 +21,17 @@ export function avmBatchProcessor(context: ValuationContext): JobProcessor {
       }
       const outcomes: ItemOutcome[] = [];
       for (const item of items) {
-        const result = await valueAvmProperty(context, JSON.parse(item.input) as AvmPropertyItem);
+        let result;
+        try {
+          result = await valueAvmProperty(context, JSON.parse(item.input) as AvmPropertyItem);
+        } catch (error) {
+          // One property the engine cannot handle must not fail the other 499: it fails alone, uncharged.
+          log?.('batch item failed unexpectedly', { job: job.id, index: item.idx, error: String(error) });
+          outcomes.push({ status: 'failed', error: 'Internal error while valuing this property' });
+          continue;
+        }
         if (result.status === 'complete') outcomes.push({ status: 'succeeded', result: result.data, chargeable: true });
-        else outcomes.push({ status: 'failed', error: result.field && result.code === 'invalid_field' ? `${result.error}` : result.error });
+        else outcomes.push({ status: 'failed', error: result.error });
       }
       return outcomes;
     },

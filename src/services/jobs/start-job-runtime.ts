@@ -33,10 +33,10 @@ export interface JobRuntime {
   stop(): Promise<void>;
 }
 
-export function jobProcessors(store: Store, engine: ValuationEngine): Record<JobKind, JobProcessor> {
+export function jobProcessors(store: Store, engine: ValuationEngine, log?: JobRuntimeOptions['log']): Record<JobKind, JobProcessor> {
   const context = createValuationContext(store, engine);
   return {
-    avm_batch: avmBatchProcessor(context),
+    avm_batch: avmBatchProcessor(context, log),
     properties_batch: propertiesBatchProcessor,
     search: searchProcessor,
     search_with_details: searchProcessor,
@@ -50,7 +50,7 @@ export function startJobRuntime(options: JobRuntimeOptions): JobRuntime {
     workers > 0
       ? new JobWorker({
           store: options.store,
-          processors: (options.wrapProcessors ?? ((p) => p))(jobProcessors(options.store, options.engine)),
+          processors: (options.wrapProcessors ?? ((p) => p))(jobProcessors(options.store, options.engine, options.log)),
           concurrency: workers,
           ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
           ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
