@@ -14,6 +14,8 @@ import { openStore } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { importSalesCsv } from '../src/data/sales-csv/import-sales-csv.js';
 import { readBundledMarket } from '../src/services/markets/bundled-markets.js';
+import { loadSalesFrame } from '../src/services/markets/load-sales-frame.js';
+import pg from 'pg';
 
 const CHILD_ENV = 'VALORA_IMPORT_BENCH_CHILD';
 const SQLITE3 = ['/usr/bin/sqlite3', '/usr/local/bin/sqlite3'].find((p) => existsSync(p));
@@ -26,10 +28,12 @@ interface ChildResult {
   maxRssMb: number;
   /** Resident memory (MB) at each tenth of the file. */
   rssByTenth: number[];
+  /** loadSalesFrame of the whole market, each run. */
+  frameMs: number[];
 }
 
 if (process.env[CHILD_ENV]) {
-  const { file, database } = JSON.parse(process.env[CHILD_ENV]) as { file: string; database: string };
+  const { file, database, frames } = JSON.parse(process.env[CHILD_ENV]) as { file: string; database: string; frames?: number };
   const lucas = readBundledMarket('lucas-county-oh');
   const store = await openStore({ url: database });
   await migrateToLatest(store);
@@ -46,6 +50,13 @@ if (process.env[CHILD_ENV]) {
     },
   });
   const ms = performance.now() - started;
+  // Then the engine's read of what was imported, as the service does it on start.
+  const frameMs: number[] = [];
+  for (let i = 0; i < (frames ?? 0); i++) {
+    const t = performance.now();
+    await loadSalesFrame(store, 'bench');
+    frameMs.push(performance.now() - t);
+  }
   await store.close();
   const result: ChildResult = {
     rows: report.rows,
@@ -54,14 +65,15 @@ if (process.env[CHILD_ENV]) {
     ms,
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     rssByTenth,
+    frameMs,
   };
   process.stdout.write(JSON.stringify(result));
   process.exit(0);
 }
 
-function importInChild(file: string, database: string): ChildResult {
+function importInChild(file: string, database: string, frames = 0): ChildResult {
   const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url)], {
-    env: { ...process.env, [CHILD_ENV]: JSON.stringify({ file, database }) },
+    env: { ...process.env, [CHILD_ENV]: JSON.stringify({ file, database, frames }) },
     maxBuffer: 16 * 2 ** 20,
   });
   return JSON.parse(out.toString()) as ChildResult;
@@ -114,7 +126,7 @@ export async function run(args: string[]): Promise<void> {
     const lucas: ChildResult[] = [];
     const peerLucas: number[] = [];
     for (let r = 0; r < repeats; r++) {
-      lucas.push(importInChild(lucasFile, join(dir, `lucas-${r}.sqlite`)));
+      lucas.push(importInChild(lucasFile, join(dir, `lucas-${r}.sqlite`), 5));
       if (SQLITE3) peerLucas.push(sqlite3Import(lucasFile, join(dir, `peer-lucas-${r}.sqlite`)));
     }
     const lucasMs = median(lucas.map((l) => l.ms));
@@ -124,6 +136,27 @@ export async function run(args: string[]): Promise<void> {
       const peer = median(peerLucas);
       console.log(`  sqlite3 .import      ${(peer / 1000).toFixed(2)} s  ${fmt(lucas[0]!.rows / (peer / 1000))} rows/s  (peer: raw rows into one table)`);
     } else console.log('  sqlite3 .import      not measured (sqlite3 is not installed)');
+    console.log(`  loadSalesFrame (all ${fmt(lucas[0]!.rows)} sales as typed arrays): median ${median(lucas.flatMap((l) => l.frameMs)).toFixed(0)} ms`);
+
+    const pgUrl = process.env.TEST_DATABASE_URL ?? process.env.BENCH_DATABASE_URL;
+    if (pgUrl) {
+      const schema = `bench_import_${process.pid}`;
+      const admin = new pg.Client({ connectionString: pgUrl });
+      await admin.connect();
+      try {
+        const onPg: ChildResult[] = [];
+        for (let r = 0; r < repeats; r++) {
+          await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+          const url = `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+          onPg.push(importInChild(lucasFile, url, 5));
+        }
+        const ms = median(onPg.map((l) => l.ms));
+        console.log(`  valora import, PostgreSQL (fresh schema): ${(ms / 1000).toFixed(2)} s  ${fmt(onPg[0]!.rows / (ms / 1000))} rows/s; loadSalesFrame median ${median(onPg.flatMap((l) => l.frameMs)).toFixed(0)} ms`);
+      } finally {
+        await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await admin.end();
+      }
+    } else console.log('  PostgreSQL: not measured (set TEST_DATABASE_URL or BENCH_DATABASE_URL)');
 
     const big = join(dir, 'generated.csv');
     const genStarted = performance.now();

@@ -163,7 +163,7 @@ export async function importSalesCsv(store: Store, options: ImportSalesCsvOption
       }
       const market = (await findMarket(trx, marketId))!;
       const config = market.config;
-      const before = await countMarketSales(trx, marketId);
+      const before = created ? { sales: 0, marketSales: 0, properties: 0 } : await countMarketSales(trx, marketId);
       const categorical = config.features.filter((f) => f.kind === 'categorical').map((f) => f.name);
       const seen = new Map<string, Set<string>>(categorical.map((name) => [name, new Set<string>()]));
       const seenTypes = new Set<string>();
@@ -225,10 +225,11 @@ export async function importSalesCsv(store: Store, options: ImportSalesCsvOption
       }
       options.onProgress?.({ rows, imported, rejected, bytesRead: totalBytes ?? 0, totalBytes });
 
-      await refreshRepeatSaleProperties(trx, store.dialect, marketId);
+      const after = await countMarketSales(trx, marketId);
+      // Only a property with two or more sales can have been given an older sale's attributes.
+      if (after.sales > after.properties) await refreshRepeatSaleProperties(trx, store.dialect, marketId);
       const updated = withSeenLevels(config, seen, seenTypes);
       await updateMarketConfig(trx, updated);
-      const after = await countMarketSales(trx, marketId);
       return { created, before, after, config: updated };
     });
     return { marketId, rows, imported, rejected, rejections, nonMarket, ...result, durationMs: Date.now() - started };
