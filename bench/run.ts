@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 type Suite = { summary: string; load: () => Promise<{ run(args: string[]): Promise<void> }> };
 
 const suites: Record<string, Suite> = {
+  uk: { summary: 'UK Price Paid import into SQLite (rows/s, peak memory) next to sqlite3 .import; register lookups', load: () => import('./uk.bench.js') },
   import: { summary: 'sales-CSV import: Lucas County rows/s and a 2-million-row file at flat memory, next to sqlite3 .import', load: () => import('./import.bench.js') },
   gbdt: { summary: 'GBDT training, predict and TreeSHAP on Lucas County sales, next to XGBoost', load: () => import('./gbdt.bench.js') },
   jobs: { summary: 'a 500-property PadStats batch, submit to complete, against valora serve (with 0 and 5 comparables), next to PadStats\' published times', load: () => import('./jobs.bench.js') },

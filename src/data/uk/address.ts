@@ -41,15 +41,20 @@ const ABBREVIATIONS: Record<string, string> = {
   // "ST" is Street or Saint: left as written.
 };
 
+const PLAIN = /^[A-Z0-9 ]*$/;
+
 /** Normalised tokens of free address text. */
 export function addressTokens(text: string): string[] {
-  const cleaned = text
-    .toUpperCase()
-    .replace(/&/g, ' AND ')
-    .replace(/['’.]/g, '') // ST. JOHN'S → ST JOHNS
-    .replace(/(\d)\s*-\s*(\d)/g, '$1-$2') // "37 - 39" → "37-39"
-    .replace(/[^A-Z0-9-]+/g, ' ')
-    .replace(/(^|\s)-+|-+(\s|$)/g, ' ');
+  // Land Registry writes upper-case words and numbers: most addresses need none of the clean-up below.
+  const cleaned = PLAIN.test(text)
+    ? text
+    : text
+        .toUpperCase()
+        .replace(/&/g, ' AND ')
+        .replace(/['’.]/g, '') // ST. JOHN'S → ST JOHNS
+        .replace(/(\d)\s*-\s*(\d)/g, '$1-$2') // "37 - 39" → "37-39"
+        .replace(/[^A-Z0-9-]+/g, ' ')
+        .replace(/(^|\s)-+|-+(\s|$)/g, ' ');
   const raw = cleaned.split(' ').filter(Boolean);
   const out: string[] = [];
   for (let i = 0; i < raw.length; i++) {

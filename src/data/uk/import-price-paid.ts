@@ -82,6 +82,24 @@ export interface ImportPricePaidReport {
 
 const PPD_FIELDS = 16;
 
+interface Place {
+  postcode: string;
+  pcKey: string;
+  centroid: [number, number];
+}
+
+// A sale's own attributes take few distinct values: their JSON is made once per combination.
+const saleAttributeJson = new Map<string, string>();
+function saleAttributes(type: string, tenure: string | null, newBuild: string, category: string): string {
+  const key = `${type}|${tenure}|${newBuild}|${category}`;
+  let json = saleAttributeJson.get(key);
+  if (json === undefined) {
+    json = JSON.stringify({ property_type: type, tenure, new_build: newBuild, ppd_category: category });
+    saleAttributeJson.set(key, json);
+  }
+  return json;
+}
+
 export async function importPricePaid(store: Store, path: string, options: ImportPricePaidOptions): Promise<ImportPricePaidReport> {
   const file = resolve(path);
   const stat = statSync(file);
@@ -126,6 +144,8 @@ export async function importPricePaid(store: Store, path: string, options: Impor
   }
 
   const centroids = await loadPostcodeCentroids(store.db);
+  const places = new Map<string, Place | string>();
+  const typeCounts = new Map<string, number>();
   // The register as the importer sees it: "POSTCODEKEY:ADDRESS KEY" → property id, and each postcode's keys
   // for the prefix match of addresses written at different lengths.
   const propertyIds = new Map<string, number>();
@@ -258,15 +278,36 @@ export async function importPricePaid(store: Store, path: string, options: Impor
     options.progress?.finish();
   }
 
-  await updateHouseAlias(store, marketId);
+  await updateHouseAlias(store, marketId, typeCounts);
   if (options.link !== false && (await countEpcCertificates(store.db, marketId)) > 0) {
     report.link = await linkUkRegister(store, marketId);
   }
   return report;
 
+  // Postcodes repeat all through a file: each is parsed, keyed and located once.
+  function placeOf(raw: string): Place | string {
+    let place = places.get(raw);
+    if (place === undefined) {
+      place = locate(raw);
+      places.set(raw, place);
+    }
+    return place;
+  }
+
+  function locate(raw: string): Place | string {
+    if (!raw.trim()) return 'postcode (field 4) is empty: the sale cannot be placed';
+    const postcode = formatPostcode(raw);
+    if (!postcode) return `postcode (field 4) is not a UK postcode: "${raw}"`;
+    const pcKey = postcodeKey(postcode);
+    const centroid = centroids.get(pcKey);
+    if (!centroid) return `postcode ${postcode} (field 4) has no coordinates: import its postcode file (valora uk import-postcodes) and run this import again`;
+    return { postcode, pcKey, centroid };
+  }
+
   function handleRecord(f: string[], n: number, line: number): void {
     if (n !== PPD_FIELDS) return reject(line, `expected ${PPD_FIELDS} fields, found ${n}`);
-    const id = f[0]!.replace(/^\{|\}$/g, '').trim().toUpperCase();
+    const raw = f[0]!;
+    const id = (raw.charCodeAt(0) === 123 && raw.charCodeAt(raw.length - 1) === 125 ? raw.slice(1, -1) : raw.replace(/^\{|\}$/g, '').trim()).toUpperCase();
     if (!id) return reject(line, 'transaction id (field 1) is empty');
     const status = f[15]!.trim().toUpperCase();
     if (status === 'D') {
@@ -283,13 +324,9 @@ export async function importPricePaid(store: Store, path: string, options: Impor
     const date = f[2]!;
     if (!/^\d{4}-\d{2}-\d{2}/.test(date)) return reject(line, `date of transfer (field 3) is not YYYY-MM-DD: "${date}"`);
     const saleDate = date.slice(0, 10);
-    const rawPostcode = f[3]!;
-    if (!rawPostcode.trim()) return reject(line, 'postcode (field 4) is empty: the sale cannot be placed');
-    const postcode = formatPostcode(rawPostcode);
-    if (!postcode) return reject(line, `postcode (field 4) is not a UK postcode: "${rawPostcode}"`);
-    const pcKey = postcodeKey(postcode);
-    const centroid = centroids.get(pcKey);
-    if (!centroid) return reject(line, `postcode ${postcode} (field 4) has no coordinates: import its postcode file (valora uk import-postcodes) and run this import again`);
+    const place = placeOf(f[3]!);
+    if (typeof place === 'string') return reject(line, place);
+    const { postcode, pcKey, centroid } = place;
     const typeCode = f[4]!.toUpperCase();
     const type = typeFromPpdCode(typeCode);
     if (!type) return reject(line, `property type (field 5) must be D, S, T, F or O, not "${f[4]}"`);
@@ -305,6 +342,7 @@ export async function importPricePaid(store: Store, path: string, options: Impor
 
     const propertyRef = resolveProperty(pcKey, postcode, addressKey, f, type, tenure, centroid[0], centroid[1]);
     if (category === 'B') report.categoryB++;
+    typeCounts.set(type, (typeCounts.get(type) ?? 0) + 1);
     const isMarket = category === 'A' || includeB ? 1 : 0;
     const sale: PricePaidSale = {
       sourceKey: id,
@@ -313,7 +351,7 @@ export async function importPricePaid(store: Store, path: string, options: Impor
       price,
       isMarket,
       nonMarketReason: isMarket ? null : 'ppd_category_b',
-      attributes: JSON.stringify({ property_type: type, tenure, new_build: newBuild, ppd_category: category }),
+      attributes: saleAttributes(type, tenure, newBuild, category),
     };
     const prior = pending.get(id);
     if (prior !== undefined) report.superseded++;
@@ -325,9 +363,13 @@ export async function importPricePaid(store: Store, path: string, options: Impor
   }
 }
 
-/** Points the "houses" alias at the market's most common house type (documented in docs/uk-data.md). */
-async function updateHouseAlias(store: Store, marketId: string): Promise<void> {
-  const counts = await countSalesByPropertyType(store.db, marketId);
+/**
+ * Points the "houses" alias at the market's most common house type (documented in docs/uk-data.md): counted
+ * on the file just imported when it is large enough to speak for the market, else on all the market's sales.
+ */
+async function updateHouseAlias(store: Store, marketId: string, fileCounts: Map<string, number>): Promise<void> {
+  const inFile = [...fileCounts.values()].reduce((a, b) => a + b, 0);
+  const counts = inFile >= 10_000 ? fileCounts : await countSalesByPropertyType(store.db, marketId);
   let best: UkPropertyType | null = null;
   for (const t of ['Detached', 'Semi-Detached', 'Terraced'] as const) {
     if ((counts.get(t) ?? 0) > 0 && (best === null || counts.get(t)! > counts.get(best)!)) best = t;

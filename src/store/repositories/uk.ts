@@ -413,8 +413,9 @@ function sqlitePricePaidWriter(store: Store, marketId: string): PricePaidWriter 
   const insertProperty = conn.prepare(
     `insert into properties (market_id, source_key, uprn, address, postcode, postcode_key, latitude, longitude, property_type, attributes, created_at, updated_at)
      values (?, ?, null, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     on conflict (market_id, source_key) do update set updated_at = excluded.updated_at returning id`,
+     on conflict (market_id, source_key) do nothing`,
   );
+  const findProperty = conn.prepare(`select id from properties where market_id = ? and source_key = ?`);
   const upsertSale = conn.prepare(
     `insert into sales (market_id, property_id, source_key, sale_date, price, is_market, non_market_reason, attributes, created_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -431,8 +432,9 @@ function sqlitePricePaidWriter(store: Store, marketId: string): PricePaidWriter 
     const propertyIds: number[] = new Array(batch.newProperties.length);
     for (let i = 0; i < batch.newProperties.length; i++) {
       const p = batch.newProperties[i]!;
-      const row = insertProperty.get(marketId, p.sourceKey, p.address, p.postcode, p.postcodeKey, p.latitude, p.longitude, p.propertyType, p.attributes, now, now) as { id: number };
-      propertyIds[i] = row.id;
+      const r = insertProperty.run(marketId, p.sourceKey, p.address, p.postcode, p.postcodeKey, p.latitude, p.longitude, p.propertyType, p.attributes, now, now);
+      // Another writer may have registered the same address since this import loaded the register.
+      propertyIds[i] = r.changes === 1 ? Number(r.lastInsertRowid) : (findProperty.get(marketId, p.sourceKey) as { id: number }).id;
     }
     for (const s of batch.sales) {
       const propertyId = s.propertyRef >= 0 ? s.propertyRef : propertyIds[-s.propertyRef - 1]!;
