@@ -45,13 +45,37 @@ function openSqlite(path: string): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 10000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
     db,
     dialect: 'sqlite',
     location: path,
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Kysely prepares every query anew; parsing the SQL cost more than running it on the API's hot path. Kysely
+ * produces the same SQL text for the same query shape (values are parameters), so prepared statements are
+ * kept by text. Safe because Kysely runs one query at a time on its single SQLite connection.
+ */
+function withStatementCache(database: SQLite.Database, limit = 1000): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = database.prepare.bind(database);
+  return new Proxy(database, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') return Reflect.get(target, property, receiver);
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (!statement) {
+          statement = prepare(source);
+          if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+          cache.set(source, statement);
+        }
+        return statement;
+      };
+    },
+  });
 }
 
 async function openPostgres(options: OpenStoreOptions): Promise<Store> {
