@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { findAccountById, lockAccount, lockOrganisation } from '../../store/repositories/accounts.js';
-import { findEntryByReference, insertEntry, sumHolderBalance } from '../../store/repositories/ledger.js';
+import { findEntryByReference, insertEntryOnce, sumHolderBalance } from '../../store/repositories/ledger.js';
 import { holderOf } from '../accounts/holder.js';
 import { NotFoundError } from '../accounts/errors.js';
 
@@ -27,10 +27,11 @@ export async function debitOnce(trx: Kysely<Database>, input: DebitInput): Promi
   if (!account) throw new NotFoundError(`no account ${input.accountId}`);
   if (account.organisation_id !== null) await lockOrganisation(trx, account.organisation_id);
   else await lockAccount(trx, account.id);
-  if (await findEntryByReference(trx, input.reference)) return 'already_charged';
   const holder = holderOf(account);
-  if ((await sumHolderBalance(trx, holder)) < 1) return 'insufficient';
-  await insertEntry(trx, {
+  if ((await sumHolderBalance(trx, holder)) < 1) {
+    return (await findEntryByReference(trx, input.reference)) ? 'already_charged' : 'insufficient';
+  }
+  const id = await insertEntryOnce(trx, {
     holder,
     accountId: account.id,
     amount: -1,
@@ -39,5 +40,5 @@ export async function debitOnce(trx: Kysely<Database>, input: DebitInput): Promi
     note: input.note ?? null,
     createdAt: new Date().toISOString(),
   });
-  return 'charged';
+  return id === null ? 'already_charged' : 'charged';
 }

@@ -70,6 +70,25 @@ export async function insertEntry(db: Kysely<Database>, entry: NewLedgerEntry): 
   return row.id;
 }
 
+/** Inserts the entry unless its reference is already in the ledger; returns its id, or null when it was. */
+export async function insertEntryOnce(db: Kysely<Database>, entry: NewLedgerEntry): Promise<number | null> {
+  const row = await db
+    .insertInto('ledger_entries')
+    .values({
+      holder: entry.holder,
+      account_id: entry.accountId,
+      amount: entry.amount,
+      reference: entry.reference,
+      valuation_id: entry.valuationId ?? null,
+      note: entry.note ?? null,
+      created_at: entry.createdAt,
+    })
+    .onConflict((oc) => oc.column('reference').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row ? row.id : null;
+}
+
 export async function listEntries(db: Kysely<Database>, holder: string, limit = 100) {
   return db.selectFrom('ledger_entries').selectAll().where('holder', '=', holder).orderBy('id', 'desc').limit(limit).execute();
 }
