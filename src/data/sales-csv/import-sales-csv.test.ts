@@ -295,6 +295,12 @@ for (const name of storeTargetNames()) {
         (error: unknown) => error instanceof SalesImportError && error.field === 'file',
       );
       assert.equal(await findMarket(store.db, 'badmap'), undefined);
+      await assert.rejects(
+        importSalesCsv(store, { marketId: 'badmap', file: write('empty.csv', []), mapping, createWith: { ...config, id: 'badmap' } }),
+        (error: unknown) => error instanceof SalesImportError && error.field === 'file' && /empty/.test(error.message),
+      );
+      const headerOnly = await importSalesCsv(store, { marketId: 'headeronly', file: write('header.csv', [HEADER]), mapping, createWith: { ...config, id: 'headeronly' } });
+      assert.deepEqual([headerOnly.rows, headerOnly.imported, headerOnly.rejected], [0, 0, 0]);
     });
 
     it('reads month-only dates as the 15th and keys properties by rounded coordinates without a key column', async () => {
