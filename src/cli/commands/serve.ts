@@ -9,6 +9,7 @@ import { migrateToLatest } from '../../store/migrate.js';
 import { countAccounts } from '../../store/repositories/accounts.js';
 import { createAccount } from '../../services/accounts/create-account.js';
 import { ensureBundledMarkets } from '../../services/markets/ensure-bundled-markets.js';
+import { startJobRuntime } from '../../services/jobs/start-job-runtime.js';
 import type { ValuationEngine } from '../../services/valuation-engine.js';
 import { CliError } from '../cli-error.js';
 import { cliArgs, wholeNumber } from './accounts.js';
@@ -21,6 +22,8 @@ options:
   --database-url URL      postgres://… or a SQLite file (default: DATABASE_URL, else <data dir>/valora.sqlite)
   --data-dir DIR          data directory (default: VALORA_DATA_DIR, else <repo>/data)
   --workers N             serve from N processes sharing the port (default 1)
+  --workers-in-process N  batch-job claim loops in each serving process (default 1; 0 leaves the queue to
+                          \`valora worker\` processes; webhooks are dispatched either way)
   --log-level L           fatal, error, warn, info, debug (default: VALORA_LOG_LEVEL, else info); logs go to stderr
   --first-credits N       credits of the first account created on an empty database (default 100)`;
 
@@ -31,6 +34,7 @@ interface ServeOptions {
   host: string;
   storeUrl: string;
   workers: number;
+  jobWorkers: number;
   logLevel: string;
   firstCredits: number;
 }
@@ -44,6 +48,7 @@ function parse(argv: string[]): ServeOptions | null {
       'data-dir': { type: 'string' },
       'database-url': { type: 'string' },
       workers: { type: 'string' },
+      'workers-in-process': { type: 'string' },
       'log-level': { type: 'string' },
       'first-credits': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -59,6 +64,7 @@ function parse(argv: string[]): ServeOptions | null {
     host: values.host ?? process.env.HOST ?? '127.0.0.1',
     storeUrl: resolveStoreUrl({ dataDir: values['data-dir'], databaseUrl: values['database-url'] }),
     workers: wholeNumber(values.workers ?? '1', 'workers', 1)!,
+    jobWorkers: wholeNumber(values['workers-in-process'] ?? '1', 'workers-in-process', 0)!,
     logLevel,
     firstCredits: wholeNumber(values['first-credits'] ?? '100', 'first-credits', 0)!,
   };
@@ -92,13 +98,15 @@ async function startServer(options: ServeOptions): Promise<{ url: string; stop: 
   const store = await openStore({ url: options.storeUrl });
   const engine = await loadEngine(store, (m) => console.error(m));
   const app = await buildServer({ store, engine, logger: { level: options.logLevel, stream: process.stderr } });
+  const jobs = startJobRuntime({ store, engine, workers: options.jobWorkers, log: (message, fields) => app.log.info(fields ?? {}, message) });
   const address = await app.listen({ port: options.port, host: options.host });
   let stopping: Promise<void> | null = null;
   return {
     url: address,
     stop: () =>
       (stopping ??= (async () => {
-        await app.close(); // stops accepting, lets in-flight requests finish
+        // Stop accepting and let in-flight requests finish, while job workers finish or hand back their chunk.
+        await Promise.all([app.close(), jobs.stop()]);
         await store.close();
       })()),
   };

@@ -1,0 +1,126 @@
+// POST /v1/valuations over HTTP against a `valora serve` child process, driven by autocannon: 50
+// connections, valuations by property_id over a spread of properties that value, one account with ample
+// credits and rate limit. Peer in the same run: the same server's /healthz (the floor of the HTTP stack).
+// Bars (issue 3): p50 ≤ 5 ms, p99 ≤ 25 ms, ≥ 2,000 valuations/s.
+// Options: --database-url=URL (PostgreSQL), --data-dir=DIR (reuse trained models), --workers=N (serve
+// processes), --duration=S (default 10), --connections=C (default 50), --accounts=N (spread the load over
+// N accounts; default 1, the worst case: every request charges the same ledger holder).
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { openStore } from '../src/store/database.js';
+
+const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const runFile = promisify(execFile);
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+  statusCodeStats?: Record<string, { count: number }>;
+}
+type Autocannon = (options: Record<string, unknown>, done: (error: Error | null, result: AutocannonResult) => void) => unknown;
+
+function option(args: string[], name: string): string | undefined {
+  const prefix = `--${name}=`;
+  return args.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+}
+
+async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--log-level', 'warn', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /Valora listening on (\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`valora serve exited (${code}) before listening:\n${stderr.slice(-2000)}`)));
+  });
+  return { child, url };
+}
+
+export async function run(args: string[]): Promise<void> {
+  const autocannon = ((await import('autocannon' as string)) as { default: Autocannon }).default;
+  const duration = Number(option(args, 'duration') ?? 10);
+  const connections = Number(option(args, 'connections') ?? 50);
+  const workers = option(args, 'workers') ?? '1';
+  const accountsWanted = Number(option(args, 'accounts') ?? 1);
+  const databaseUrl = option(args, 'database-url');
+  const givenDir = option(args, 'data-dir');
+  const dataDir = givenDir ?? mkdtempSync(join(tmpdir(), 'valora-bench-api-'));
+  const location = databaseUrl ? ['--database-url', databaseUrl] : ['--data-dir', dataDir];
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+
+  const started = Date.now();
+  const { child, url } = await startServe([...location, '--workers', workers, '--workers-in-process', '0'], env);
+  console.log(`server: valora serve --workers ${workers} on ${databaseUrl ? 'PostgreSQL' : 'SQLite'}, ready in ${((Date.now() - started) / 1000).toFixed(1)} s (first start trains models)`);
+  try {
+    const keys: string[] = [];
+    for (let i = 0; i < accountsWanted; i++) {
+      const { stdout } = await runFile(process.execPath, [cli, 'accounts', 'create', '--email', `bench-${Date.now()}-${i}@example.com`, '--credits', '100000000', '--rate-limit', '1000000000', '--json', ...location], { env });
+      keys.push((JSON.parse(stdout) as { api_key: string }).api_key);
+    }
+
+    // A spread of properties that value: the ones with sales, across every market.
+    const store = await openStore({ url: databaseUrl ?? join(dataDir, 'valora.sqlite') });
+    const rows = await store.db.selectFrom('sales').select('property_id').distinct().orderBy('property_id').execute();
+    await store.close();
+    const stride = Math.max(1, Math.floor(rows.length / 2000));
+    const candidates = rows.filter((_, i) => i % stride === 0).map((r) => r.property_id);
+    const probe = async (id: number) =>
+      (await fetch(`${url}/v1/valuations`, { method: 'POST', headers: { authorization: `Bearer ${keys[0]}`, 'content-type': 'application/json' }, body: JSON.stringify({ property_id: id }) })).json() as Promise<{ status?: string }>;
+    const ids: number[] = [];
+    for (const id of candidates) {
+      if (ids.length >= 500) break;
+      if ((await probe(id)).status === 'success') ids.push(id);
+    }
+    if (ids.length === 0) throw new Error('no property valued successfully; is the engine ready?');
+    console.log(`properties: ${ids.length} that value (of ${candidates.length} probed), accounts: ${keys.length}, ${connections} connections, ${duration} s each`);
+
+    let n = 0;
+    const drive = (path: string, post: boolean, seconds: number) =>
+      new Promise<AutocannonResult>((resolve, reject) =>
+        autocannon(
+          {
+            url: url + path,
+            connections,
+            duration: seconds,
+            method: post ? 'POST' : 'GET',
+            headers: { 'content-type': 'application/json' },
+            requests: [
+              {
+                setupRequest: (request: Record<string, unknown>) => {
+                  const i = n++;
+                  const headers = { ...(request.headers as object), authorization: `Bearer ${keys[i % keys.length]}` };
+                  return post ? { ...request, headers, body: JSON.stringify({ property_id: ids[i % ids.length] }) } : { ...request, headers };
+                },
+              },
+            ],
+          },
+          (error, result) => (error ? reject(error) : resolve(result)),
+        ),
+      );
+    await drive('/v1/valuations', true, 2); // warm-up
+    const valuations = await drive('/v1/valuations', true, duration);
+    const health = await drive('/healthz', false, duration);
+    const line = (label: string, r: AutocannonResult) =>
+      `${label.padEnd(22)} p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   ${Math.round(r.requests.average).toLocaleString('en').padStart(7)} req/s   (${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
+    console.log(line('POST /v1/valuations', valuations));
+    console.log(line('GET /healthz (peer)', health));
+    console.log(`bars: p50 ≤ 5 ms ${valuations.latency.p50 <= 5 ? 'met' : 'MISSED'}, p99 ≤ 25 ms ${valuations.latency.p99 <= 25 ? 'met' : 'MISSED'}, ≥ 2,000/s ${valuations.requests.average >= 2000 ? 'met' : 'MISSED'}`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    if (!givenDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
