@@ -1,0 +1,104 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FeatureSpec } from '../types.js';
+import { trainGbdt } from './train-gbdt.js';
+import { generate, numeric, row } from './synthetic.test-helper.js';
+import type { TreeRecord } from './tree-record.js';
+
+const features: FeatureSpec[] = [
+  ...numeric('a', 'b', 'c'),
+  { name: 'kind', kind: 'categorical', levels: ['p', 'q', 'r', 's'] },
+  { name: 'constant', kind: 'numeric' },
+];
+const fn = (x: Float64Array) =>
+  (Number.isNaN(x[0]!) ? 0.7 : Math.sin(4 * x[0]!)) + x[1]! * x[2]! + ([0, 0.5, -0.3, 0.2][x[3]!] ?? 0.1) + (x[1]! > 0.5 ? x[0]! || 0 : 0);
+
+function dataset(rows: number, seed: number) {
+  const data = generate(rows, features, fn, { seed, noise: 0.05, missing: { a: 0.1, kind: 0.1 } });
+  data.columns[4]!.fill(3); // a feature no tree can split on
+  return data;
+}
+
+describe('TreeSHAP', () => {
+  it('adds up with the expected value to the prediction on many rows', () => {
+    const train = dataset(2000, 1);
+    const model = trainGbdt(train, { numRounds: 150, learningRate: 0.1, numLeaves: 31, earlyStoppingRounds: 0 });
+    const test = dataset(500, 2);
+    const out = new Float64Array(features.length);
+    for (let i = 0; i < 500; i++) {
+      const x = row(test, i);
+      if (i % 50 === 0) x[3] = 9; // an unknown level
+      const phi = model.shap(x, out);
+      let sum = model.expectedValue;
+      for (const v of phi) sum += v;
+      assert.ok(Math.abs(sum - model.predictRow(x)) < 1e-9, `row ${i}: ${sum} vs ${model.predictRow(x)}`);
+      assert.equal(phi[4], 0, 'a feature never split on gets exactly 0');
+    }
+    assert.equal(model.featureImportance()[4], 0);
+  });
+
+  it('equals brute-force Shapley values of the path-dependent conditional expectation', () => {
+    const train = dataset(600, 3);
+    const model = trainGbdt(train, { numRounds: 8, learningRate: 0.3, numLeaves: 12, maxDepth: 6, minDataInLeaf: 5, earlyStoppingRounds: 0 });
+    const trees = (JSON.parse(model.serialize()).trees as TreeRecord[]).map((t) => ({
+      ...t,
+      threshold: t.threshold.map((v) => (v === null ? Infinity : v)),
+    }));
+    assert.ok(trees.some((t) => t.splitFeature.length >= 8), 'trees deep enough to repeat features on a path');
+    const M = features.length;
+    const test = dataset(40, 4);
+    for (let i = 0; i < 40; i++) {
+      const x = row(test, i);
+      const expected = bruteForceShapley(trees, model.baseScore, x, M);
+      const phi = model.shap(x);
+      for (let f = 0; f < M; f++) assert.ok(Math.abs(phi[f]! - expected[f]!) < 1e-10, `row ${i} feature ${f}: ${phi[f]} vs ${expected[f]}`);
+    }
+  });
+
+  it('gives a single-leaf model no contributions', () => {
+    const data = { features: numeric('x'), columns: [new Float64Array(50).fill(1)], label: Float64Array.from({ length: 50 }, (_, i) => i) };
+    const model = trainGbdt(data, { numRounds: 5, earlyStoppingRounds: 0 });
+    assert.deepEqual(Array.from(model.shap([1])), [0]);
+    assert.equal(model.expectedValue, model.predictRow([1]));
+  });
+});
+
+// --- the definition, computed the slow way ---
+
+function goesLeft(t: TreeRecord, node: number, x: Float64Array): boolean {
+  const v = x[t.splitFeature[node]!]!;
+  const cats = t.leftCategories[node];
+  if (cats) return Number.isInteger(v) && v >= 0 && v < features[t.splitFeature[node]!]!.levels!.length ? cats.includes(v) : t.defaultLeft[node] === 1;
+  return Number.isNaN(v) ? t.defaultLeft[node] === 1 : v <= t.threshold[node]!;
+}
+
+function cover(t: TreeRecord, node: number): number {
+  return node < 0 ? t.leafCover[~node]! : cover(t, t.left[node]!) + cover(t, t.right[node]!);
+}
+
+/** E[f(X) | X_S = x_S] as TreeSHAP defines it: follow x on features in S, else weigh both children by cover. */
+function conditional(t: TreeRecord, node: number, x: Float64Array, inS: boolean[]): number {
+  if (node < 0) return t.leafValue[~node]!;
+  if (inS[t.splitFeature[node]!]) return conditional(t, goesLeft(t, node, x) ? t.left[node]! : t.right[node]!, x, inS);
+  const l = t.left[node]!;
+  const r = t.right[node]!;
+  return (cover(t, l) * conditional(t, l, x, inS) + cover(t, r) * conditional(t, r, x, inS)) / cover(t, node);
+}
+
+function bruteForceShapley(trees: TreeRecord[], base: number, x: Float64Array, M: number): number[] {
+  const value = (mask: number) => {
+    const inS = Array.from({ length: M }, (_, f) => (mask & (1 << f)) !== 0);
+    return trees.reduce((s, t) => s + conditional(t, t.splitFeature.length ? 0 : ~0, x, inS), base);
+  };
+  const fact = (k: number): number => (k <= 1 ? 1 : k * fact(k - 1));
+  const phi = new Array<number>(M).fill(0);
+  for (let i = 0; i < M; i++) {
+    for (let mask = 0; mask < 1 << M; mask++) {
+      if (mask & (1 << i)) continue;
+      let size = 0;
+      for (let f = 0; f < M; f++) if (mask & (1 << f)) size++;
+      phi[i] += ((fact(size) * fact(M - size - 1)) / fact(M)) * (value(mask | (1 << i)) - value(mask));
+    }
+  }
+  return phi;
+}
