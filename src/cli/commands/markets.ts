@@ -33,6 +33,10 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const [sub, ...rest] = positionals;
+  if (!sub) {
+    console.error(USAGE);
+    return 2;
+  }
   if (sub !== 'list' || rest.length > 0) throw new CliError(`unknown markets subcommand '${positionals.join(' ')}'\n\n${USAGE}`);
 
   const store = await openStore({ url: resolveStoreUrl({ dataDir: values['data-dir'], databaseUrl: values['database-url'] }) });
