@@ -296,6 +296,8 @@ for (const target of storeTargetNames()) {
       assert.equal(many.body.data.kind, 'search');
       const forced = await api.call('POST', '/v1/search', { key, body: { filters: { market: 'test-us' }, async: true } });
       assert.equal(forced.status, 202);
+      const zoom = await api.call('POST', '/v1/search', { key, body: { filters: { market: 'test-us' }, extractionMethod: 'PAGINATION_WITH_ZOOM_IN' } });
+      assert.equal(zoom.status, 202);
       const done = await pollUntil(key, `/v1/jobs/${many.body.data.job_id}`, (b) => b.data.status === 'succeeded');
       assert.equal(done.data.total, 26);
       const results = await api.call('GET', `/v1/jobs/${many.body.data.job_id}/results?limit=1000`, { key });

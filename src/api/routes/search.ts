@@ -42,6 +42,7 @@ const SearchBody = Type.Object({
   filters: Type.Optional(Filters),
   maxItems: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SEARCH_ITEMS, default: MAX_SYNC_SEARCH })),
   async: Type.Optional(Type.Boolean()),
+  extractionMethod: Type.Optional(Type.String({ maxLength: 50, description: 'ZillAPI: PAGINATION_WITH_ZOOM_IN makes the search async (the register needs no zooming; otherwise ignored)' })),
   notify_url: Type.Optional(Type.String({ maxLength: 2000 })),
   timeout_secs: Type.Optional(Type.Number({ minimum: 1, maximum: MAX_JOB_TIMEOUT_SECS })),
 });
@@ -119,7 +120,7 @@ export function routes(app: ApiApp): void {
     handler: async (request, reply) => {
       const maxItems = request.body.maxItems ?? MAX_SYNC_SEARCH;
       try {
-        if (maxItems > MAX_SYNC_SEARCH || request.body.async === true) {
+        if (maxItems > MAX_SYNC_SEARCH || request.body.async === true || request.body.extractionMethod === 'PAGINATION_WITH_ZOOM_IN') {
           const { created, body } = await submit(request, 'search');
           if (!created) reply.header('Idempotent-Replayed', 'true');
           return reply.code(202).send(body);
