@@ -1,0 +1,132 @@
+// Comparable sales: the nearest market sales (great-circle, kdbush + geokdbush) inside a radius and a
+// lookback window before the valuation date, moved to that date with the price index, ranked by how
+// alike they are to the subject.
+import KDBush from 'kdbush';
+import { around } from 'geokdbush';
+import { addMonths } from './calendar.js';
+import { haversineMeters } from './geo.js';
+import type { PriceIndex } from './price-index.js';
+import type { Comparable, Day, FeatureSpec, SalesFrame } from './types.js';
+
+export interface ComparableWindow {
+  asOf: Day;
+  radiusKm: number;
+  lookbackMonths: number;
+}
+
+/** Every sale of a market, indexed by location once and shared by all valuations. */
+export class SalesSpatialIndex {
+  private readonly index: KDBush;
+
+  constructor(readonly frame: SalesFrame) {
+    this.index = new KDBush(Math.max(frame.count, 1));
+    for (let i = 0; i < frame.count; i++) this.index.add(frame.longitude[i]!, frame.latitude[i]!);
+    if (frame.count === 0) this.index.add(0, 0); // KDBush needs one point; the predicate below never accepts it.
+    this.index.finish();
+  }
+
+  /** Distance in km to the nearest sale of any date within `maxKm`, or null. */
+  nearestSaleKm(latitude: number, longitude: number, maxKm: number): number | null {
+    if (this.frame.count === 0) return null;
+    const [row] = around(this.index, longitude, latitude, 1, maxKm) as number[];
+    return row === undefined ? null : haversineMeters(latitude, longitude, this.frame.latitude[row]!, this.frame.longitude[row]!) / 1000;
+  }
+
+  /** Rows of market sales in the window, nearest first, at most `limit`. */
+  nearbySales(latitude: number, longitude: number, window: ComparableWindow, limit: number): number[] {
+    const { frame } = this;
+    const from = addMonths(window.asOf, -window.lookbackMonths);
+    const count = frame.count;
+    return around(this.index, longitude, latitude, limit, window.radiusKm, (i: number) => i < count && frame.isMarket[i] === 1 && frame.day[i]! < window.asOf && frame.day[i]! >= from);
+  }
+}
+
+export interface SubjectFacts {
+  latitude: number;
+  longitude: number;
+  floorArea: number; // NaN when unknown
+  yearBuilt: number; // NaN when unknown
+  propertyTypeLevel: number; // NaN when unknown
+}
+
+/** What the neighbourhood says, for the confidence model: computed for every valuation. */
+export interface NeighbourhoodEvidence {
+  /** Comparable sales found in the window (up to the search limit). */
+  count: number;
+  /** Mean distance of the nearest ten, km. */
+  meanDistanceKm: number;
+  /** Robust spread (1.4826 · MAD) of the time-adjusted log price per area of the nearest twenty. */
+  spread: number;
+  /** Median time-adjusted price per area of the nearest twenty (NaN without areas). */
+  medianPricePerArea: number;
+  /** Median time-adjusted price of the nearest twenty. */
+  medianPrice: number;
+}
+
+export const EVIDENCE_SEARCH_LIMIT = 20;
+
+export function neighbourhoodEvidence(frame: SalesFrame, rows: number[], latitude: number, longitude: number, index: PriceIndex, asOf: Day): NeighbourhoodEvidence {
+  const area = frame.attributes['floor_area'];
+  const logPpa: number[] = [];
+  const prices: number[] = [];
+  let distanceSum = 0;
+  const nearest = Math.min(rows.length, 10);
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k]!;
+    const adjusted = frame.price[i]! * index.factor(frame.day[i]!, asOf);
+    prices.push(adjusted);
+    const a = area ? area[i]! : NaN;
+    if (a > 0) logPpa.push(Math.log(adjusted / a));
+    if (k < nearest) distanceSum += haversineMeters(latitude, longitude, frame.latitude[i]!, frame.longitude[i]!) / 1000;
+  }
+  const medianLogPpa = logPpa.length ? medianOf(logPpa) : NaN;
+  const spread = logPpa.length >= 3 ? 1.4826 * medianOf(logPpa.map((v) => Math.abs(v - medianLogPpa))) : NaN;
+  return {
+    count: rows.length,
+    meanDistanceKm: nearest ? distanceSum / nearest : NaN,
+    spread,
+    medianPricePerArea: Number.isFinite(medianLogPpa) ? Math.exp(medianLogPpa) : NaN,
+    medianPrice: prices.length ? medianOf(prices) : NaN,
+  };
+}
+
+/**
+ * Ranks candidate rows by similarity to the subject (type, size, age, distance, recency) and returns the
+ * best `count`. The score is a weighted sum of normalised differences; similarity = exp(-score).
+ */
+export function rankComparables(frame: SalesFrame, rows: number[], subject: SubjectFacts, window: ComparableWindow, index: PriceIndex, typeSpec: FeatureSpec | undefined, count: number): Comparable[] {
+  if (count <= 0 || rows.length === 0) return [];
+  const area = frame.attributes['floor_area'];
+  const yearBuilt = frame.attributes['year_built'];
+  const type = frame.attributes['property_type'];
+  const scored = rows.map((i) => {
+    const distanceM = haversineMeters(subject.latitude, subject.longitude, frame.latitude[i]!, frame.longitude[i]!);
+    const a = area ? area[i]! : NaN;
+    const y = yearBuilt ? yearBuilt[i]! : NaN;
+    const t = type ? type[i]! : NaN;
+    const sizeGap = subject.floorArea > 0 && a > 0 ? Math.abs(Math.log(a / subject.floorArea)) / 0.25 : 0.5;
+    const ageGap = Number.isFinite(subject.yearBuilt) && Number.isFinite(y) ? Math.abs(y - subject.yearBuilt) / 20 : 0.5;
+    const typeGap = Number.isFinite(subject.propertyTypeLevel) && Number.isFinite(t) ? (t === subject.propertyTypeLevel ? 0 : 1) : 0.5;
+    const ageMonths = (window.asOf - frame.day[i]!) / 30.44;
+    const score = distanceM / 1000 / window.radiusKm + sizeGap + 0.5 * ageGap + 1.5 * typeGap + (0.5 * ageMonths) / window.lookbackMonths;
+    return { i, distanceM, score, a, t };
+  });
+  scored.sort((p, q) => p.score - q.score || p.distanceM - q.distanceM || frame.saleId[p.i]! - frame.saleId[q.i]!);
+  return scored.slice(0, count).map(({ i, distanceM, score, a, t }) => ({
+    saleId: frame.saleId[i]!,
+    propertyId: frame.propertyId[i]!,
+    distanceM,
+    saleDay: frame.day[i]!,
+    salePrice: frame.price[i]!,
+    adjustedPrice: frame.price[i]! * index.factor(frame.day[i]!, window.asOf),
+    propertyType: Number.isFinite(t) && typeSpec?.levels ? (typeSpec.levels[t] ?? null) : null,
+    floorArea: a > 0 ? a : null,
+    similarity: Math.exp(-score),
+  }));
+}
+
+function medianOf(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}

@@ -1,0 +1,277 @@
+// Training a market's model, as pure computation over its sales:
+//   1. a house price index from the sales themselves (the time effect a time-blind model leaves behind);
+//   2. gross outliers (beyond `outlierMads` robust deviations) set aside from training;
+//   3. the value model: gradient-boosted trees on the log price moved to the index's reference month,
+//      recent sales weighted more, early-stopped on the most recent sales;
+//   4. the confidence model: the same pipeline trained only up to `calibrationMonths` before the cutoff
+//      values the later sales out of time; a small tree model learns the size of those errors from the
+//      evidence around each sale, and a scale calibrates it into an FSD;
+//   5. the final value model on every sale up to the cutoff, with the early-stopped number of rounds.
+import { createHash } from 'node:crypto';
+import { addMonths, formatDay, monthOfDay } from './calendar.js';
+import { CONFIDENCE_INPUTS, ERROR_FLOOR, calibrateScale, confidenceInputs, relativeError } from './confidence.js';
+import { EVIDENCE_SEARCH_LIMIT, SalesSpatialIndex, neighbourhoodEvidence } from './comparables.js';
+import { defaultGbdtParams, trainGbdt, type GbdtModel, type GbdtParams } from './gbdt/index.js';
+import { MARKET_MODEL_FORMAT, MARKET_MODEL_FORMAT_VERSION, type MarketModelArtifact, type TrainingSettings } from './market-model.js';
+import { modelInputs, trainingColumns, type ModelInputs } from './model-inputs.js';
+import { estimatePriceIndex, median, type PriceIndex } from './price-index.js';
+import type { Day, MarketConfig, SalesFrame } from './types.js';
+
+/** Bumped when the training method changes, so fingerprints (and model versions) change with it. */
+export const TRAINING_METHOD_VERSION = 1;
+
+export interface TrainMarketOptions {
+  /** Train on sales on or before this day only. */
+  until: Day;
+  seed?: number;
+  /** Overrides for the value model's trees. */
+  valueParams?: Partial<GbdtParams>;
+  calibrationMonths?: number;
+  recencyHalfLifeYears?: number;
+  outlierMads?: number;
+  onProgress?: (stage: string) => void;
+}
+
+const INDEX_STAGE_PARAMS: Partial<GbdtParams> = { numRounds: 150, learningRate: 0.1, numLeaves: 31, earlyStoppingRounds: 0 };
+const CONFIDENCE_PARAMS: Partial<GbdtParams> = { numRounds: 150, learningRate: 0.05, numLeaves: 8, maxDepth: 3, earlyStoppingRounds: 0, featureFraction: 1, baggingFraction: 0.8 };
+
+interface StageFit {
+  index: PriceIndex;
+  model: GbdtModel;
+  trainedRows: number;
+  outliers: number;
+}
+
+export function trainMarketModel(frame: SalesFrame, config: MarketConfig, options: TrainMarketOptions): MarketModelArtifact {
+  const seed = options.seed ?? 1;
+  const progress = options.onProgress ?? (() => {});
+  const valueParams: GbdtParams = { ...defaultGbdtParams, numRounds: 3000, learningRate: 0.05, earlyStoppingRounds: 100, ...options.valueParams, seed };
+  const confidenceParams: GbdtParams = { ...defaultGbdtParams, ...CONFIDENCE_PARAMS, seed };
+  const calibrationMonths = options.calibrationMonths ?? 12;
+  const halfLife = options.recencyHalfLifeYears ?? 2;
+  const outlierMads = options.outlierMads ?? 3;
+  const inputs = modelInputs(config);
+
+  const eligible = eligibleRows(frame, options.until);
+  if (eligible.length < 50) throw new Error(`market '${config.id}' has ${eligible.length} market sales up to ${formatDay(options.until)}; at least 50 are needed to train`);
+  const columns = trainingColumns(frame, inputs, eligible);
+
+  // Calibration split: the last `calibrationMonths` of sales, valued by a model that never saw them.
+  const calibrationCut = addMonths(options.until, -calibrationMonths);
+  let earlier: number[] = [];
+  let later: number[] = [];
+  eligible.forEach((row, k) => (frame.day[row]! <= calibrationCut ? earlier : later).push(k));
+  const randomHoldout = later.length < 100 || earlier.length < 200;
+  if (randomHoldout) [earlier, later] = randomSplit(eligible.length, 0.2, seed);
+
+  progress('calibration model');
+  const fitEarlier = fitStage(frame, eligible, columns, earlier, { ...valueParams }, later, halfLife, outlierMads, inputs, randomHoldout ? options.until : calibrationCut);
+  const rounds = Math.max(10, Math.round(fitEarlier.model.numTrees * 1.1));
+  const trendMonths = randomHoldout ? DEFAULT_TREND_MONTHS : chooseTrendWindow(frame, eligible, columns, later, fitEarlier, inputs);
+  fitEarlier.index = fitEarlier.index.withTrendWindow(trendMonths);
+
+  // Out-of-time errors of the earlier model on the later sales, and the evidence around each.
+  const spatial = new SalesSpatialIndex(frame);
+  const confidenceColumns = CONFIDENCE_INPUTS.map(() => new Float64Array(later.length));
+  const errors = new Float64Array(later.length);
+  const target = new Float64Array(later.length);
+  const x = new Float64Array(inputs.specs.length);
+  const confidenceRow = new Float64Array(CONFIDENCE_INPUTS.length);
+  const area = frame.attributes['floor_area'];
+  const cutMonth = monthOfDay(randomHoldout ? options.until : calibrationCut);
+  const absErrors: number[] = [];
+  later.forEach((k, j) => {
+    const row = eligible[k]!;
+    for (let f = 0; f < x.length; f++) x[f] = columns[f]![k]!;
+    const day = frame.day[row]!;
+    const logValue = fitEarlier.model.predictRow(x) + fitEarlier.index.logAt(day);
+    const e = relativeError(frame.price[row]!, Math.exp(logValue));
+    errors[j] = e;
+    absErrors.push(Math.abs(e));
+    target[j] = Math.log(Math.abs(e) + ERROR_FLOOR);
+    const window = { asOf: day, radiusKm: config.comparables.radiusKm, lookbackMonths: config.comparables.lookbackMonths };
+    const rows = spatial.nearbySales(frame.latitude[row]!, frame.longitude[row]!, window, EVIDENCE_SEARCH_LIMIT);
+    const evidence = neighbourhoodEvidence(frame, rows, frame.latitude[row]!, frame.longitude[row]!, fitEarlier.index, day);
+    confidenceInputs(evidence, logValue, area ? area[row]! : NaN, completeness(x, inputs), monthOfDay(day) - cutMonth, confidenceRow);
+    confidenceRow.forEach((v, f) => (confidenceColumns[f]![j] = v));
+  });
+  progress('confidence model');
+  const confidence = trainGbdt({ features: CONFIDENCE_INPUTS, columns: confidenceColumns, label: target }, confidenceParams);
+  const rawScales = new Float64Array(later.length);
+  for (let j = 0; j < later.length; j++) {
+    confidenceColumns.forEach((c, f) => (confidenceRow[f] = c[j]!));
+    rawScales[j] = Math.exp(confidence.predictRow(confidenceRow));
+  }
+  const calibration = calibrateScale(errors, rawScales);
+
+  progress('value model');
+  const everything = eligible.map((_, k) => k);
+  const final = fitStage(frame, eligible, columns, everything, { ...valueParams, numRounds: rounds, earlyStoppingRounds: 0 }, null, halfLife, outlierMads, inputs, options.until);
+
+  final.index = final.index.withTrendWindow(trendMonths);
+  const settings: TrainingSettings = { seed, value: { ...valueParams, numRounds: rounds, earlyStoppingRounds: 0 }, confidence: confidenceParams, rounds, recencyHalfLifeYears: halfLife, outlierMads, calibrationMonths, trendMonths };
+  const fingerprint = fingerprintTraining(frame, eligible, config, settings);
+  const trainedUntil = formatDay(options.until);
+  const laterDays = later.map((k) => frame.day[eligible[k]!]!);
+  return {
+    format: MARKET_MODEL_FORMAT,
+    formatVersion: MARKET_MODEL_FORMAT_VERSION,
+    marketId: config.id,
+    modelVersion: `${trainedUntil}.${fingerprint.slice(0, 8)}`,
+    trainedUntil,
+    dataFingerprint: fingerprint,
+    trainingSales: final.trainedRows,
+    excludedOutliers: final.outliers,
+    settings,
+    inputs: inputs.specs,
+    index: final.index.toJSON(),
+    valueModel: final.model.serialize(),
+    confidenceModel: confidence.serialize(),
+    fsdScale: calibration.scale,
+    calibration: {
+      sales: later.length,
+      from: formatDay(Math.min(...laterDays)),
+      to: formatDay(Math.max(...laterDays)),
+      randomHoldout,
+      mdape: median(absErrors),
+      fsdWithin1: calibration.within1,
+      range90Coverage: calibration.within90,
+    },
+  };
+}
+
+const DEFAULT_TREND_MONTHS = 12;
+const TREND_WINDOWS = [6, 12, 24, 36];
+
+/**
+ * How many recent months of the index to read its trend from: the window under which the earlier model
+ * valued the later (calibration) sales with the least bias. Chosen on the calibration year, never on the
+ * sales being valued later.
+ */
+function chooseTrendWindow(frame: SalesFrame, eligible: number[], columns: Float64Array[], later: number[], fit: StageFit, inputs: ModelInputs): number {
+  const x = new Float64Array(inputs.specs.length);
+  const modelLogs = later.map((k) => {
+    for (let f = 0; f < x.length; f++) x[f] = columns[f]![k]!;
+    return fit.model.predictRow(x);
+  });
+  let best = { months: DEFAULT_TREND_MONTHS, bias: Infinity };
+  for (const months of TREND_WINDOWS) {
+    const index = fit.index.withTrendWindow(months);
+    const logRatios = later.map((k, j) => Math.log(frame.price[eligible[k]!]!) - modelLogs[j]! - index.logAt(frame.day[eligible[k]!]!));
+    const bias = Math.abs(median(logRatios));
+    if (bias < best.bias - 1e-12) best = { months, bias };
+  }
+  return best.months;
+}
+
+/** Market sales with a positive price on or before `until`, in frame order (by date). */
+export function eligibleRows(frame: SalesFrame, until: Day): number[] {
+  const rows: number[] = [];
+  for (let i = 0; i < frame.count; i++) if (frame.isMarket[i] === 1 && frame.day[i]! <= until && frame.price[i]! > 0) rows.push(i);
+  return rows;
+}
+
+/**
+ * One pass of index + outliers + value model over the subset `use` (positions in `eligible`).
+ * `validation`, when given, early-stops the value model on those sales (labels read with this index).
+ */
+function fitStage(frame: SalesFrame, eligible: number[], columns: Float64Array[], use: number[], params: GbdtParams, validation: number[] | null, halfLifeYears: number, outlierMads: number, inputs: ModelInputs, referenceDay: Day): StageFit {
+  const n = use.length;
+  const sub = columns.map((c) => Float64Array.from(use, (k) => c[k]!));
+  const logPrice = Float64Array.from(use, (k) => Math.log(frame.price[eligible[k]!]!));
+  const months = Int32Array.from(use, (k) => monthOfDay(frame.day[eligible[k]!]!));
+
+  // Index: two rounds of (time-blind model → monthly residuals → smoothed index → re-adjusted labels).
+  // Residuals are out-of-fold (two halves, each predicted by a model of the other): in-sample residuals
+  // of a flexible model would have absorbed part of the time effect and flattened the index.
+  const folds = randomFolds(n, params.seed);
+  let index = estimatePriceIndex(months, new Float64Array(n));
+  let residuals = new Float64Array(n);
+  for (let pass = 0; pass < 2; pass++) {
+    const adjusted = Float64Array.from(logPrice, (v, i) => v - index.logAt(frame.day[eligible[use[i]!]!]!));
+    const fitted = outOfFoldPredictions(inputs, sub, adjusted, folds, { ...params, ...INDEX_STAGE_PARAMS, seed: params.seed });
+    residuals = Float64Array.from(logPrice, (v, i) => v - fitted[i]!);
+    index = estimatePriceIndex(months, residuals);
+  }
+
+  // Outliers: sales whose residual (after the index) is far outside the robust spread.
+  const afterIndex = Float64Array.from(residuals, (r, i) => r - index.logAt(frame.day[eligible[use[i]!]!]!));
+  const centre = median(Array.from(afterIndex));
+  const mad = 1.4826 * median(Array.from(afterIndex, (r) => Math.abs(r - centre)));
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++) if (Math.abs(afterIndex[i]! - centre) <= outlierMads * mad || mad === 0) keep.push(i);
+
+  const label = Float64Array.from(keep, (i) => logPrice[i]! - index.logAt(frame.day[eligible[use[i]!]!]!));
+  const weight = Float64Array.from(keep, (i) => 0.5 ** ((referenceDay - frame.day[eligible[use[i]!]!]!) / 365.25 / halfLifeYears));
+  const trainColumns = sub.map((c) => Float64Array.from(keep, (i) => c[i]!));
+  let valid = undefined;
+  if (validation) {
+    valid = {
+      features: inputs.specs,
+      columns: columns.map((c) => Float64Array.from(validation, (k) => c[k]!)),
+      label: Float64Array.from(validation, (k) => Math.log(frame.price[eligible[k]!]!) - index.logAt(frame.day[eligible[k]!]!)),
+    };
+  }
+  const model = trainGbdt({ features: inputs.specs, columns: trainColumns, label, weight }, params, valid);
+  return { index, model, trainedRows: keep.length, outliers: n - keep.length };
+}
+
+/** Each row's prediction by a model trained on the other fold. */
+function outOfFoldPredictions(inputs: ModelInputs, columns: Float64Array[], label: Float64Array, folds: Uint8Array, params: GbdtParams): Float64Array {
+  const out = new Float64Array(label.length);
+  for (const fold of [0, 1]) {
+    const train: number[] = [];
+    const held: number[] = [];
+    folds.forEach((f, i) => (f === fold ? held : train).push(i));
+    if (train.length === 0 || held.length === 0) continue;
+    const model = trainGbdt({ features: inputs.specs, columns: columns.map((c) => Float64Array.from(train, (i) => c[i]!)), label: Float64Array.from(train, (i) => label[i]!) }, params);
+    const predicted = model.predictColumns(columns.map((c) => Float64Array.from(held, (i) => c[i]!)), held.length);
+    held.forEach((i, k) => (out[i] = predicted[k]!));
+  }
+  return out;
+}
+
+function randomFolds(n: number, seed: number): Uint8Array {
+  const [, second] = randomSplit(n, 0.5, seed + 7);
+  const folds = new Uint8Array(n);
+  for (const i of second) folds[i] = 1;
+  return folds;
+}
+
+function completeness(x: Float64Array, inputs: ModelInputs): number {
+  let known = 0;
+  for (let f = 0; f < inputs.marketFeatureCount; f++) if (!Number.isNaN(x[f]!)) known++;
+  return inputs.marketFeatureCount ? known / inputs.marketFeatureCount : 1;
+}
+
+/** A seeded split of 0..n-1 into (rest, holdout) with `share` held out. */
+function randomSplit(n: number, share: number, seed: number): [number[], number[]] {
+  let state = (seed * 2654435761) >>> 0 || 1;
+  const next = () => {
+    state ^= state << 13; state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5; state >>>= 0;
+    return state / 4294967296;
+  };
+  const rest: number[] = [];
+  const holdout: number[] = [];
+  for (let i = 0; i < n; i++) (next() < share ? holdout : rest).push(i);
+  return [rest, holdout];
+}
+
+function fingerprintTraining(frame: SalesFrame, rows: number[], config: MarketConfig, settings: TrainingSettings): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ method: TRAINING_METHOD_VERSION, market: config.id, features: config.features, settings }));
+  const names = config.features.map((f) => f.name);
+  const buffer = new Float64Array(5 + names.length);
+  for (const i of rows) {
+    buffer[0] = frame.saleId[i]!;
+    buffer[1] = frame.day[i]!;
+    buffer[2] = frame.price[i]!;
+    buffer[3] = frame.latitude[i]!;
+    buffer[4] = frame.longitude[i]!;
+    names.forEach((name, f) => (buffer[5 + f] = frame.attributes[name]?.[i] ?? NaN));
+    hash.update(new Uint8Array(buffer.buffer));
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,69 @@
+// Every market held in memory (sales as typed arrays, their spatial index, the trained models) and
+// valued through one object shared by the routes, the batch workers and the CLI.
+import { parseDay } from '../engine/calendar.js';
+import { SalesSpatialIndex } from '../engine/comparables.js';
+import { MarketModel, parseMarketModel } from '../engine/market-model.js';
+import type { Subject, ValuationOptions, ValuationOutcome } from '../engine/types.js';
+import { valueSubject, type MarketState } from '../engine/value-subject.js';
+import type { Store } from '../store/database.js';
+import { listMarketIds } from '../store/repositories/markets.js';
+import { listActiveModels } from '../store/repositories/models.js';
+import { loadMarketConfig, loadSalesFrame } from './markets/load-sales-frame.js';
+import { EngineNotReadyError, type MarketSummary, type ValuationEngine } from './valuation-engine.js';
+
+export class MarketRuntime implements ValuationEngine {
+  private readonly states = new Map<string, MarketState>();
+
+  /** Loads every market in the store with its active models. */
+  static async load(store: Store): Promise<MarketRuntime> {
+    const runtime = new MarketRuntime();
+    for (const id of await listMarketIds(store.db)) await runtime.loadMarket(store, id);
+    return runtime;
+  }
+
+  /** (Re)loads one market: after an import or a training run. */
+  async loadMarket(store: Store, marketId: string): Promise<void> {
+    const config = await loadMarketConfig(store, marketId);
+    const frame = await loadSalesFrame(store, marketId, { config });
+    const models = (await listActiveModels(store.db, marketId)).map((saved) => new MarketModel(parseMarketModel(saved.content), parseDay(saved.trainedUntil)));
+    models.sort((a, b) => a.trainedUntilDay - b.trainedUntilDay);
+    this.states.set(marketId, { config, frame, spatial: new SalesSpatialIndex(frame), models });
+  }
+
+  /** The in-memory state of a market (for backtests and diagnostics). */
+  state(marketId: string): MarketState | undefined {
+    return this.states.get(marketId);
+  }
+
+  markets(): MarketSummary[] {
+    return [...this.states.values()].map(({ config, models }) => ({
+      id: config.id,
+      name: config.name,
+      country: config.country,
+      currency: config.currency,
+      areaUnit: config.areaUnit,
+      synthetic: config.synthetic,
+      modelVersion: models.at(-1)?.version ?? null,
+    }));
+  }
+
+  isReady(marketId?: string): boolean {
+    if (marketId !== undefined) return (this.states.get(marketId)?.models.length ?? 0) > 0;
+    return this.states.size > 0 && [...this.states.values()].every((s) => s.models.length > 0);
+  }
+
+  marketAt(latitude: number, longitude: number): string | null {
+    let best: { id: string; km: number } | null = null;
+    for (const [id, state] of this.states) {
+      const km = state.spatial.nearestSaleKm(latitude, longitude, Math.max(state.config.comparables.radiusKm, 5));
+      if (km !== null && (!best || km < best.km)) best = { id, km };
+    }
+    return best?.id ?? null;
+  }
+
+  value(marketId: string, subject: Subject, options: ValuationOptions): ValuationOutcome {
+    const state = this.states.get(marketId);
+    if (!state || state.models.length === 0) throw new EngineNotReadyError(marketId);
+    return valueSubject(state, subject, options);
+  }
+}
