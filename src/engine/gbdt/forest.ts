@@ -15,6 +15,10 @@ export class Forest {
   readonly flags: Uint8Array;
   readonly left: Int32Array;
   readonly right: Int32Array;
+  /** child[2 * node] = left, child[2 * node + 1] = right: indexed by goesRight, without a branch. */
+  readonly child: Int32Array;
+  /** 1 where a missing value goes right (numeric nodes). */
+  readonly missingRight: Uint8Array;
   /** Categorical nodes: a bitset over levels at catWords[catStart .. catStart + ceil(levels/32)). */
   readonly catStart: Int32Array;
   readonly catWords: Uint32Array;
@@ -48,6 +52,8 @@ export class Forest {
     this.flags = new Uint8Array(nodes);
     this.left = new Int32Array(nodes);
     this.right = new Int32Array(nodes);
+    this.child = new Int32Array(2 * nodes);
+    this.missingRight = new Uint8Array(nodes);
     this.catStart = new Int32Array(nodes);
     this.catLevels = new Int32Array(nodes);
     this.catWords = new Uint32Array(words);
@@ -83,6 +89,9 @@ export class Forest {
           w += Math.ceil(levels / 32);
         }
         this.flags[g] = flags;
+        this.child[2 * g] = this.left[g]!;
+        this.child[2 * g + 1] = this.right[g]!;
+        this.missingRight[g] = flags & DEFAULT_LEFT ? 0 : 1;
       }
       for (let j = 0; j < t.leafValue.length; j++) {
         this.leafValue[l0 + j] = t.leafValue[j]!;
@@ -113,33 +122,56 @@ export class Forest {
 
   /** Whether a row goes left at an internal node. */
   goesLeft(node: number, v: number): boolean {
-    const flags = this.flags[node]!;
-    if ((flags & CATEGORICAL) === 0) return v <= this.threshold[node]! || (v !== v && (flags & DEFAULT_LEFT) !== 0);
+    return this.goesRight(node, v) === 0;
+  }
+
+  /**
+   * 1 when a row goes right at an internal node, else 0. Numeric nodes compute it without a branch: the
+   * direction is unpredictable, and a mispredicted branch costs more than the arithmetic.
+   */
+  goesRight(node: number, v: number): number {
+    if ((this.flags[node]! & CATEGORICAL) === 0) return +(v > this.threshold[node]!) | (this.missingRight[node]! & +(v !== v));
     // a missing value, or one that is no level index, routes like missing
-    if (!(v >= 0 && v < this.catLevels[node]!) || v !== Math.floor(v)) return (flags & DEFAULT_LEFT) !== 0;
-    return ((this.catWords[this.catStart[node]! + (v >>> 5)]! >>> (v & 31)) & 1) === 1;
+    if (!(v >= 0 && v < this.catLevels[node]!) || v !== Math.floor(v)) return (this.flags[node]! & DEFAULT_LEFT) === 0 ? 1 : 0;
+    return 1 - ((this.catWords[this.catStart[node]! + (v >>> 5)]! >>> (v & 31)) & 1);
   }
 
   /** The leaf a row reaches in tree t. */
   leafOf(t: number, x: ArrayLike<number>): number {
     let node = this.root[t]!;
-    while (node >= 0) node = this.goesLeft(node, x[this.feature[node]!]!) ? this.left[node]! : this.right[node]!;
+    while (node >= 0) node = this.child[2 * node + this.goesRight(node, x[this.feature[node]!]!)]!;
     return ~node;
   }
 
+  /**
+   * baseScore plus every tree's leaf value, added in tree order. Four trees are walked in step: each walk
+   * is a chain of dependent loads, and interleaving four independent chains keeps the CPU busy meanwhile.
+   */
   predictRow(baseScore: number, x: ArrayLike<number>): number {
-    const { root, feature, threshold, flags, left, right, leafValue } = this;
+    const { root, child, leafValue } = this;
+    const T = this.numTrees;
     let sum = baseScore;
-    for (let t = 0; t < this.numTrees; t++) {
-      let node = root[t]!;
-      while (node >= 0) {
-        const v = x[feature[node]!]!;
-        const fl = flags[node]!;
-        let goLeft: boolean;
-        if ((fl & CATEGORICAL) === 0) goLeft = v <= threshold[node]! || (v !== v && (fl & DEFAULT_LEFT) !== 0);
-        else goLeft = this.goesLeft(node, v);
-        node = goLeft ? left[node]! : right[node]!;
+    let t = 0;
+    for (; t + 4 <= T; t += 4) {
+      let a = root[t]!;
+      let b = root[t + 1]!;
+      let c = root[t + 2]!;
+      let d = root[t + 3]!;
+      // while any of the four is still at an internal node (>= 0)
+      while ((a & b & c & d) >= 0) {
+        if (a >= 0) a = child[2 * a + this.goesRight(a, x[this.feature[a]!]!)]!;
+        if (b >= 0) b = child[2 * b + this.goesRight(b, x[this.feature[b]!]!)]!;
+        if (c >= 0) c = child[2 * c + this.goesRight(c, x[this.feature[c]!]!)]!;
+        if (d >= 0) d = child[2 * d + this.goesRight(d, x[this.feature[d]!]!)]!;
       }
+      sum += leafValue[~a]!;
+      sum += leafValue[~b]!;
+      sum += leafValue[~c]!;
+      sum += leafValue[~d]!;
+    }
+    for (; t < T; t++) {
+      let node = root[t]!;
+      while (node >= 0) node = child[2 * node + this.goesRight(node, x[this.feature[node]!]!)]!;
       sum += leafValue[~node]!;
     }
     return sum;

@@ -4,6 +4,8 @@ import type { FeatureSpec } from '../types.js';
 import { trainGbdt } from './train-gbdt.js';
 import { generate, numeric, row } from './synthetic.test-helper.js';
 import type { TreeRecord } from './tree-record.js';
+import { Forest } from './forest.js';
+import { TreeShapExplainer } from './tree-shap.js';
 
 const features: FeatureSpec[] = [
   ...numeric('a', 'b', 'c'),
@@ -52,6 +54,30 @@ describe('TreeSHAP', () => {
       const expected = bruteForceShapley(trees, model.baseScore, x, M);
       const phi = model.shap(x);
       for (let f = 0; f < M; f++) assert.ok(Math.abs(phi[f]! - expected[f]!) < 1e-10, `row ${i} feature ${f}: ${phi[f]} vs ${expected[f]}`);
+    }
+  });
+
+  it('gives the same values from the per-leaf tables and from the direct formula', () => {
+    const train = dataset(1500, 5);
+    const model = trainGbdt(train, { numRounds: 40, numLeaves: 63, maxDepth: -1, minDataInLeaf: 5, earlyStoppingRounds: 0 });
+    const doc = JSON.parse(model.serialize());
+    const trees = (doc.trees as TreeRecord[]).map((t) => ({ ...t, threshold: t.threshold.map((v) => (v === null ? Infinity : v)) }));
+    const forest = new Forest(trees, features);
+    const tables = new TreeShapExplainer(forest);
+    const direct = new TreeShapExplainer(forest, 0);
+    const mixed = new TreeShapExplainer(forest, 3);
+    for (let i = 0; i < 100; i++) {
+      const x = row(train, i);
+      const a = new Float64Array(features.length);
+      const b = new Float64Array(features.length);
+      const c = new Float64Array(features.length);
+      tables.accumulate(x, a);
+      direct.accumulate(x, b);
+      mixed.accumulate(x, c);
+      for (let f = 0; f < features.length; f++) {
+        assert.ok(Math.abs(a[f]! - b[f]!) < 1e-12 && Math.abs(a[f]! - c[f]!) < 1e-12, `row ${i} feature ${f}: ${a[f]} ${b[f]} ${c[f]}`);
+      }
+      assert.deepEqual(a, model.shap(x));
     }
   });
 

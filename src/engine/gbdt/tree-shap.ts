@@ -11,7 +11,15 @@
 // paper accumulates with its extend/unwind path arithmetic, but the path of every leaf and its z's are
 // fixed per model, so they are prepared once and only P depends on x. Summed over all leaves of all trees,
 // φ adds up to f(x) minus the cover-weighted expectation of f (the model's expectedValue).
+//
+// Further, writing G(Q) = v · Π_{j∉Q} z_j · Σ_s w_d(s) e_{|Q|−s}(z_Q), the two cases are
+// φ_i = (1 − z_i)/z_i · G(P∖i) and φ_i = −G(P), so a leaf with d ≤ TABLE_MAX_FEATURES distinct features keeps
+// G for all 2^d subsets (as in Fast TreeSHAP v2, Yang 2021) and a query costs O(d) per leaf; P comes from one
+// walk down the tree that marks, per branch not taken, the bit of that node's feature.
 import type { Forest } from './forest.js';
+
+/** Leaves with more distinct path features than this are computed on the fly instead of from a 2^d table. */
+const TABLE_MAX_FEATURES = 10;
 
 export class TreeShapExplainer {
   /** Per leaf: its path entries pathNode/pathLeft/pathPos[leafPathStart[l] .. + leafPathLength[l]). */
@@ -26,16 +34,26 @@ export class TreeShapExplainer {
   private readonly leafUniqCount: Int32Array;
   private readonly uniqFeature: Int32Array;
   private readonly uniqZ: Float64Array;
+  /** Bit of each internal node's feature within the distinct features of the path down to it. */
+  private readonly nodeBit: Int32Array;
+  /** Per leaf: where its G table starts in gTable, or −1 when it has too many features for one. */
+  private readonly leafTable: Int32Array;
+  private readonly gTable: Float64Array;
+  /** Per distinct path feature of a leaf: (1 − z)/z. */
+  private readonly uniqRatio: Float64Array;
+  private readonly stack: Int32Array;
   /** weights[d * stride + s] = s!(d−s−1)!/d! */
   private readonly weights: Float64Array;
   private readonly stride: number;
   // scratch
-  private readonly decision: Uint8Array;
   private readonly follows: Uint8Array;
   private readonly poly: Float64Array;
   private readonly quotient: Float64Array;
 
-  constructor(private readonly forest: Forest) {
+  constructor(
+    private readonly forest: Forest,
+    tableMaxFeatures = TABLE_MAX_FEATURES,
+  ) {
     const leaves = forest.leafValue.length;
     const pathNode: number[] = [];
     const pathLeft: number[] = [];
@@ -49,6 +67,7 @@ export class TreeShapExplainer {
     let maxUnique = 1;
     const stackNode: number[] = [];
     const stackLeft: number[] = [];
+    this.nodeBit = new Int32Array(forest.feature.length);
     const visitLeaf = (leaf: number) => {
       this.leafPathStart[leaf] = pathNode.length;
       this.leafUniqStart[leaf] = uniqFeature.length;
@@ -75,6 +94,11 @@ export class TreeShapExplainer {
     };
     const walk = (pointer: number) => {
       if (pointer < 0) return visitLeaf(~pointer);
+      const f = forest.feature[pointer]!;
+      const seen: number[] = [];
+      for (const node of stackNode) if (!seen.includes(forest.feature[node]!)) seen.push(forest.feature[node]!);
+      const pos = seen.includes(f) ? seen.indexOf(f) : seen.length;
+      this.nodeBit[pointer] = pos < 31 ? 1 << pos : 0;
       stackNode.push(pointer);
       stackLeft.push(1);
       walk(forest.left[pointer]!);
@@ -100,62 +124,147 @@ export class TreeShapExplainer {
         binom = (binom * (d - 1 - s)) / (s + 1);
       }
     }
-    this.decision = new Uint8Array(forest.feature.length);
+    this.uniqRatio = Float64Array.from(uniqZ, (z) => (1 - z) / z);
+    this.leafTable = new Int32Array(leaves).fill(-1);
+    let tableSize = 0;
+    for (let leaf = 0; leaf < leaves; leaf++) {
+      const d = this.leafUniqCount[leaf]!;
+      if (d <= tableMaxFeatures) {
+        this.leafTable[leaf] = tableSize;
+        tableSize += 1 << d;
+      }
+    }
+    this.gTable = new Float64Array(tableSize);
+    for (let leaf = 0; leaf < leaves; leaf++) if (this.leafTable[leaf]! >= 0) this.fillTable(leaf);
+    this.stack = new Int32Array(2 * (forest.maxDepth + 2));
     this.follows = new Uint8Array(maxUnique);
     this.poly = new Float64Array(maxUnique + 1);
     this.quotient = new Float64Array(maxUnique + 1);
   }
 
+  /** G(Q) for every subset Q of the leaf's distinct features (bit j = its j-th feature). */
+  private fillTable(leaf: number): void {
+    const d = this.leafUniqCount[leaf]!;
+    const u0 = this.leafUniqStart[leaf]!;
+    const size = 1 << d;
+    const width = d + 1;
+    // poly[mask] = Π_{j∈mask} (1 + z_j t), built from the mask without its lowest bit
+    const poly = new Float64Array(size * width);
+    const bits = new Int32Array(size);
+    poly[0] = 1;
+    for (let mask = 1; mask < size; mask++) {
+      const low = mask & -mask;
+      const j = 31 - Math.clz32(low);
+      const prev = mask ^ low;
+      const z = this.uniqZ[u0 + j]!;
+      bits[mask] = bits[prev]! + 1;
+      const a = prev * width;
+      const b = mask * width;
+      poly[b] = 1;
+      for (let m = 1; m <= bits[mask]!; m++) poly[b + m] = poly[a + m]! + z * poly[a + m - 1]!;
+    }
+    // outside[mask] = Π_{j∉mask} z_j, built from the mask with its lowest unset bit added
+    const outside = new Float64Array(size);
+    outside[size - 1] = 1;
+    for (let mask = size - 2; mask >= 0; mask--) {
+      const j = 31 - Math.clz32(~mask & (mask + 1));
+      outside[mask] = outside[mask | (1 << j)]! * this.uniqZ[u0 + j]!;
+    }
+    const value = this.forest.leafValue[leaf]!;
+    const w = d * this.stride;
+    const t0 = this.leafTable[leaf]!;
+    for (let mask = 0; mask < size - 1; mask++) {
+      const k = bits[mask]!;
+      let sum = 0;
+      for (let s = 0; s <= k; s++) sum += this.weights[w + s]! * poly[mask * width + k - s]!;
+      this.gTable[t0 + mask] = value * outside[mask]! * sum;
+    }
+  }
+
   /** Adds each feature's SHAP value for row x into out (out is not cleared). */
   accumulate(x: ArrayLike<number>, out: Float64Array): void {
     const forest = this.forest;
-    const { decision, follows, poly, quotient, weights, stride } = this;
-    const { leafPathStart, leafPathLength, pathNode, pathLeft, pathPos, leafUniqStart, leafUniqCount, uniqFeature, uniqZ } = this;
-    const leafValue = forest.leafValue;
+    const { stack, nodeBit, leafTable, gTable, leafUniqStart, leafUniqCount, uniqFeature, uniqRatio } = this;
+    const { root, feature, child } = forest;
     for (let t = 0; t < forest.numTrees; t++) {
-      const n0 = forest.nodeStart[t]!;
-      const n1 = forest.nodeStart[t + 1]!;
-      if (n0 === n1) continue; // a single leaf explains nothing
-      for (let node = n0; node < n1; node++) decision[node] = forest.goesLeft(node, x[forest.feature[node]!]!) ? 1 : 0;
-      for (let leaf = forest.leafStart[t]!; leaf < forest.leafStart[t + 1]!; leaf++) {
-        const u0 = leafUniqStart[leaf]!;
-        const d = leafUniqCount[leaf]!;
-        follows.fill(1, 0, d);
-        const k0 = leafPathStart[leaf]!;
-        for (let k = k0; k < k0 + leafPathLength[leaf]!; k++) {
-          if (decision[pathNode[k]!] !== pathLeft[k]) follows[pathPos[k]!] = 0;
+      if (root[t]! < 0) continue; // a single leaf explains nothing
+      // depth-first over all leaves; `failed` has the bits of the features where x left the path
+      let top = 0;
+      let pointer = root[t]!;
+      let failed = 0;
+      for (;;) {
+        if (pointer >= 0) {
+          const right = forest.goesRight(pointer, x[feature[pointer]!]!);
+          stack[top++] = child[2 * pointer + 1 - right]!;
+          stack[top++] = failed | nodeBit[pointer]!;
+          pointer = child[2 * pointer + right]!;
+          continue;
         }
-        // ZN = Π_{j∉P} z_j, poly = Π_{j∈P} (1 + z_j t)
-        let zn = leafValue[leaf]!;
-        let p = 0;
-        poly[0] = 1;
-        for (let j = 0; j < d; j++) {
-          const z = uniqZ[u0 + j]!;
-          if (follows[j]) {
-            p++;
-            poly[p] = 0;
-            for (let m = p; m >= 1; m--) poly[m] += z * poly[m - 1]!;
-          } else zn *= z;
-        }
-        const w = d * stride;
-        if (p < d) {
-          let sum = 0;
-          for (let s = 0; s <= p; s++) sum += weights[w + s]! * poly[p - s]!;
-          const off = zn * sum;
-          for (let j = 0; j < d; j++) if (!follows[j]) out[uniqFeature[u0 + j]!] -= off;
-        }
-        if (p > 0) {
+        const leaf = ~pointer;
+        const t0 = leafTable[leaf]!;
+        if (t0 >= 0) {
+          const d = leafUniqCount[leaf]!;
+          const u0 = leafUniqStart[leaf]!;
+          const followed = ((1 << d) - 1) & ~failed;
+          const g = gTable[t0 + followed]!;
           for (let j = 0; j < d; j++) {
-            if (!follows[j]) continue;
-            const z = uniqZ[u0 + j]!;
-            // quotient = poly / (1 + z t): the polynomial of P without j
-            quotient[0] = 1;
-            for (let m = 1; m < p; m++) quotient[m] = poly[m]! - z * quotient[m - 1]!;
-            let sum = 0;
-            for (let s = 0; s < p; s++) sum += weights[w + s]! * quotient[p - 1 - s]!;
-            out[uniqFeature[u0 + j]!] += zn * (1 - z) * sum;
+            // branch-free (whether x followed feature j is a coin flip to the branch predictor): both
+            // terms are finite, one of them is multiplied by 0
+            const inP = (followed >>> j) & 1;
+            const u = u0 + j;
+            out[uniqFeature[u]!] += inP * uniqRatio[u]! * gTable[t0 + (followed ^ (1 << j))]! - (1 - inP) * g;
           }
-        }
+        } else this.accumulateLeaf(leaf, x, out);
+        if (top === 0) break;
+        failed = stack[--top]!;
+        pointer = stack[--top]!;
+      }
+    }
+  }
+
+  /** One leaf with too many distinct features for a table: the closed form evaluated directly. */
+  private accumulateLeaf(leaf: number, x: ArrayLike<number>, out: Float64Array): void {
+    const forest = this.forest;
+    const { follows, poly, quotient, weights, stride } = this;
+    const { leafPathStart, leafPathLength, pathNode, pathLeft, pathPos, leafUniqStart, leafUniqCount, uniqFeature, uniqZ } = this;
+    const u0 = leafUniqStart[leaf]!;
+    const d = leafUniqCount[leaf]!;
+    follows.fill(1, 0, d);
+    const k0 = leafPathStart[leaf]!;
+    for (let k = k0; k < k0 + leafPathLength[leaf]!; k++) {
+      const node = pathNode[k]!;
+      const wentLeft = forest.goesLeft(node, x[forest.feature[node]!]!) ? 1 : 0;
+      if (wentLeft !== pathLeft[k]) follows[pathPos[k]!] = 0;
+    }
+    // ZN = Π_{j∉P} z_j, poly = Π_{j∈P} (1 + z_j t)
+    let zn = forest.leafValue[leaf]!;
+    let p = 0;
+    poly[0] = 1;
+    for (let j = 0; j < d; j++) {
+      const z = uniqZ[u0 + j]!;
+      if (follows[j]) {
+        p++;
+        poly[p] = 0;
+        for (let m = p; m >= 1; m--) poly[m] += z * poly[m - 1]!;
+      } else zn *= z;
+    }
+    const w = d * stride;
+    if (p < d) {
+      let sum = 0;
+      for (let s = 0; s <= p; s++) sum += weights[w + s]! * poly[p - s]!;
+      const off = zn * sum;
+      for (let j = 0; j < d; j++) if (!follows[j]) out[uniqFeature[u0 + j]!] -= off;
+    }
+    if (p > 0) {
+      for (let j = 0; j < d; j++) {
+        if (!follows[j]) continue;
+        const z = uniqZ[u0 + j]!;
+        // quotient = poly / (1 + z t): the polynomial of P without j
+        quotient[0] = 1;
+        for (let m = 1; m < p; m++) quotient[m] = poly[m]! - z * quotient[m - 1]!;
+        let sum = 0;
+        for (let s = 0; s < p; s++) sum += weights[w + s]! * quotient[p - 1 - s]!;
+        out[uniqFeature[u0 + j]!] += zn * (1 - z) * sum;
       }
     }
   }
