@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { sumHolderBalance, writeTransaction } from '../../store/repositories/ledger.js';
+import { writeTransaction } from '../../store/repositories/ledger.js';
+import { mayHaveCredit } from '../../services/ledger/precheck-balance.js';
 import { insertValuation } from '../../store/repositories/valuations.js';
 import { holderOf } from '../../services/accounts/holder.js';
 import { debitOnce } from '../../services/ledger/debit-once.js';
@@ -119,7 +120,7 @@ export function routes(app: ApiApp): void {
     handler: async (request) => {
       const { accountId, organisationId } = request.account;
       const db = app.valora.store.db;
-      if ((await sumHolderBalance(db, holderOf({ id: accountId, organisation_id: organisationId }))) < 1) throw new ApiError(402, 'Insufficient valuations');
+      if (!(await mayHaveCredit(db, holderOf({ id: accountId, organisation_id: organisationId })))) throw new ApiError(402, 'Insufficient valuations');
       const item = request.body;
       const result = await valueAvmProperty(context, item);
       const echoed = item.property_id != null ? { property_id: item.property_id } : {};

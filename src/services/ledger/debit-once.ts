@@ -3,6 +3,7 @@ import type { Database } from '../../store/schema.js';
 import { findAccountById, lockAccount, lockOrganisation } from '../../store/repositories/accounts.js';
 import { findEntryByReference, insertEntryOnce, sumHolderBalance } from '../../store/repositories/ledger.js';
 import { holderOf } from '../accounts/holder.js';
+import { noteBalance } from './precheck-balance.js';
 import { NotFoundError } from '../accounts/errors.js';
 
 export type DebitResult = 'charged' | 'already_charged' | 'insufficient';
@@ -28,7 +29,10 @@ export async function debitOnce(trx: Kysely<Database>, input: DebitInput): Promi
   if (account.organisation_id !== null) await lockOrganisation(trx, account.organisation_id);
   else await lockAccount(trx, account.id);
   const holder = holderOf(account);
-  if ((await sumHolderBalance(trx, holder)) < 1) {
+  const balance = await sumHolderBalance(trx, holder);
+  // What the balance will be if this commits (if it rolls back the real one is higher: a safe hint).
+  noteBalance(trx, holder, balance - 1);
+  if (balance < 1) {
     return (await findEntryByReference(trx, input.reference)) ? 'already_charged' : 'insufficient';
   }
   const id = await insertEntryOnce(trx, {

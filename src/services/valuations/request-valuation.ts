@@ -3,7 +3,8 @@
 // not found is answered and neither stored nor charged.
 import { EngineNotReadyError, InvalidSubjectError } from '../valuation-engine.js';
 import type { ValuationOutcome } from '../../engine/types.js';
-import { sumHolderBalance, writeTransaction } from '../../store/repositories/ledger.js';
+import { writeTransaction } from '../../store/repositories/ledger.js';
+import { mayHaveCredit } from '../ledger/precheck-balance.js';
 import { findLastSaleBefore, type PropertyRow } from '../../store/repositories/properties.js';
 import { insertValuation } from '../../store/repositories/valuations.js';
 import { holderOf } from '../accounts/holder.js';
@@ -79,7 +80,7 @@ export async function requestValuation(context: ValuationContext, requester: Req
   }
   const property = match.property;
   const holder = holderOf({ id: requester.accountId, organisation_id: requester.organisationId });
-  if ((await sumHolderBalance(db, holder)) < 1) throw new ValuationRequestError('insufficient_balance', 'Insufficient valuations');
+  if (!(await mayHaveCredit(db, holder))) throw new ValuationRequestError('insufficient_balance', 'Insufficient valuations');
 
   const config = await context.marketConfig(property.market_id);
   if (!config) throw new ValuationRequestError('engine_unavailable', 'AVM service unavailable');

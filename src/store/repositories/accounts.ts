@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../schema.js';
 import type { AccountsTable, OrganisationsTable } from '../tables/accounts.js';
 import { isPostgresDb } from './ledger.js';
+import { prepared } from './prepared.js';
 
 export type AccountRow = Selectable<AccountsTable>;
 export type OrganisationRow = Selectable<OrganisationsTable>;
@@ -32,8 +33,10 @@ export async function insertAccount(db: Kysely<Database>, account: NewAccount): 
     .executeTakeFirstOrThrow();
 }
 
+const accountById = prepared((db, id: number) => db.selectFrom('accounts').selectAll().where('id', '=', id));
+
 export async function findAccountById(db: Kysely<Database>, id: number): Promise<AccountRow | undefined> {
-  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+  return (await accountById(db, id))[0];
 }
 
 export async function findAccountByEmail(db: Kysely<Database>, email: string): Promise<AccountRow | undefined> {
@@ -75,8 +78,10 @@ export async function updateAccount(db: Kysely<Database>, id: number, changes: A
  */
 export async function lockAccount(trx: Kysely<Database>, id: number): Promise<void> {
   if (!isPostgresDb(trx)) return;
-  await trx.selectFrom('accounts').select('id').where('id', '=', id).forNoKeyUpdate().execute();
+  await lockAccountRow(trx, id);
 }
+
+const lockAccountRow = prepared((db, id: number) => db.selectFrom('accounts').select('id').where('id', '=', id).forNoKeyUpdate());
 
 /** PostgreSQL: holds the organisation row until the transaction ends (no-op on SQLite). */
 export async function lockOrganisation(trx: Kysely<Database>, id: number): Promise<void> {

@@ -2,6 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../schema.js';
 import type { ApiKeysTable } from '../tables/accounts.js';
+import { prepared } from './prepared.js';
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 
@@ -16,9 +17,8 @@ export async function insertKey(
     .executeTakeFirstOrThrow();
 }
 
-/** The active key with this hash and its account, in one query (the per-request authentication). */
-export async function findActiveKeyByHash(db: Kysely<Database>, keyHash: string) {
-  return db
+const activeKeyByHash = prepared((db, keyHash: string) =>
+  db
     .selectFrom('api_keys')
     .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
     .select([
@@ -33,8 +33,12 @@ export async function findActiveKeyByHash(db: Kysely<Database>, keyHash: string)
       'accounts.rate_limit',
     ])
     .where('api_keys.key_hash', '=', keyHash)
-    .where('api_keys.revoked_at', 'is', null)
-    .executeTakeFirst();
+    .where('api_keys.revoked_at', 'is', null),
+);
+
+/** The active key with this hash and its account, in one query (the per-request authentication). */
+export async function findActiveKeyByHash(db: Kysely<Database>, keyHash: string) {
+  return (await activeKeyByHash(db, keyHash))[0];
 }
 
 export async function listKeys(db: Kysely<Database>, accountId: number): Promise<ApiKeyRow[]> {
@@ -61,6 +65,8 @@ export async function revokeKey(db: Kysely<Database>, accountId: number, keyId: 
   return true;
 }
 
+const touch = prepared((db, keyId: number, now: string) => db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId));
+
 export async function touchKey(db: Kysely<Database>, keyId: number, now: string): Promise<void> {
-  await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId).execute();
+  await touch(db, keyId, now);
 }

@@ -3,6 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Store } from '../database.js';
 import type { Database } from '../schema.js';
+import { prepared } from './prepared.js';
 
 /** True when this Kysely instance (or transaction) talks to PostgreSQL. */
 export function isPostgresDb(db: Kysely<Database>): boolean {
@@ -30,17 +31,21 @@ export async function writeTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, 
   });
 }
 
-export async function sumHolderBalance(db: Kysely<Database>, holder: string): Promise<number> {
-  const row = await db
+const holderBalance = prepared((db, holder: string) =>
+  db
     .selectFrom('ledger_entries')
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('balance'))
-    .where('holder', '=', holder)
-    .executeTakeFirstOrThrow();
-  return Number(row.balance);
+    .where('holder', '=', holder),
+);
+
+export async function sumHolderBalance(db: Kysely<Database>, holder: string): Promise<number> {
+  return Number((await holderBalance(db, holder))[0]?.balance ?? 0);
 }
 
+const entryByReference = prepared((db, reference: string) => db.selectFrom('ledger_entries').selectAll().where('reference', '=', reference));
+
 export async function findEntryByReference(db: Kysely<Database>, reference: string) {
-  return db.selectFrom('ledger_entries').selectAll().where('reference', '=', reference).executeTakeFirst();
+  return (await entryByReference(db, reference))[0];
 }
 
 export interface NewLedgerEntry {
@@ -71,21 +76,17 @@ export async function insertEntry(db: Kysely<Database>, entry: NewLedgerEntry): 
 }
 
 /** Inserts the entry unless its reference is already in the ledger; returns its id, or null when it was. */
+const insertOnce = prepared(
+  (db, holder: string, accountId: number, amount: number, reference: string, valuationId: number | null, note: string | null, createdAt: string) =>
+    db
+      .insertInto('ledger_entries')
+      .values({ holder, account_id: accountId, amount, reference, valuation_id: valuationId, note, created_at: createdAt })
+      .onConflict((oc) => oc.column('reference').doNothing())
+      .returning('id'),
+);
+
 export async function insertEntryOnce(db: Kysely<Database>, entry: NewLedgerEntry): Promise<number | null> {
-  const row = await db
-    .insertInto('ledger_entries')
-    .values({
-      holder: entry.holder,
-      account_id: entry.accountId,
-      amount: entry.amount,
-      reference: entry.reference,
-      valuation_id: entry.valuationId ?? null,
-      note: entry.note ?? null,
-      created_at: entry.createdAt,
-    })
-    .onConflict((oc) => oc.column('reference').doNothing())
-    .returning('id')
-    .executeTakeFirst();
+  const row = (await insertOnce(db, entry.holder, entry.accountId, entry.amount, entry.reference, entry.valuationId ?? null, entry.note ?? null, entry.createdAt))[0];
   return row ? row.id : null;
 }
 

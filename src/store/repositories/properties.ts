@@ -4,11 +4,14 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../schema.js';
 import type { PropertiesTable } from '../tables/core.js';
 import { isPostgresDb } from './ledger.js';
+import { prepared } from './prepared.js';
 
 export type PropertyRow = Selectable<PropertiesTable>;
 
+const propertyById = prepared((db, id: number) => db.selectFrom('properties').selectAll().where('id', '=', id));
+
 export async function findPropertyById(db: Kysely<Database>, id: number): Promise<PropertyRow | undefined> {
-  return db.selectFrom('properties').selectAll().where('id', '=', id).executeTakeFirst();
+  return (await propertyById(db, id))[0];
 }
 
 export async function findPropertiesByIds(db: Kysely<Database>, ids: number[]): Promise<PropertyRow[]> {
@@ -43,16 +46,19 @@ export async function findPropertiesByAddress(db: Kysely<Database>, address: str
 }
 
 /** The property's latest sale strictly before the date (YYYY-MM-DD). */
-export async function findLastSaleBefore(db: Kysely<Database>, propertyId: number, beforeDate: string) {
-  return db
+const lastSaleBefore = prepared((db, propertyId: number, beforeDate: string) =>
+  db
     .selectFrom('sales')
     .select(['sale_date', 'price'])
     .where('property_id', '=', propertyId)
     .where('sale_date', '<', beforeDate)
     .orderBy('sale_date', 'desc')
     .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .limit(1),
+);
+
+export async function findLastSaleBefore(db: Kysely<Database>, propertyId: number, beforeDate: string) {
+  return (await lastSaleBefore(db, propertyId, beforeDate))[0];
 }
 
 /** Addresses of the properties behind comparables (sale ids → property rows are reported by the engine). */

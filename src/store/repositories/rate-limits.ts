@@ -1,25 +1,19 @@
 // Rate-limit counters: one row per account and fixed window, bumped with a single conditional upsert.
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import { prepared } from './prepared.js';
+
+const windowCount = prepared((db, accountId: number, windowStart: number) =>
+  db.selectFrom('rate_limit_counters').select('count').where('account_id', '=', accountId).where('window_start', '=', windowStart),
+);
 
 export async function readWindowCount(db: Kysely<Database>, accountId: number, windowStart: number): Promise<number> {
-  const row = await db
-    .selectFrom('rate_limit_counters')
-    .select('count')
-    .where('account_id', '=', accountId)
-    .where('window_start', '=', windowStart)
-    .executeTakeFirst();
+  const row = (await windowCount(db, accountId, windowStart))[0];
   return row ? Number(row.count) : 0;
 }
 
-/**
- * Adds one to the window's counter unless it already holds `maxCount`; returns the new count, or null when
- * the counter was full. Atomic on both databases (INSERT … ON CONFLICT DO UPDATE … WHERE), so concurrent
- * processes never push a window past its maximum.
- */
-export async function incrementWindowBelow(db: Kysely<Database>, accountId: number, windowStart: number, maxCount: number): Promise<number | null> {
-  if (maxCount < 1) return null;
-  const row = await db
+const increment = prepared((db, accountId: number, windowStart: number, maxCount: number) =>
+  db
     .insertInto('rate_limit_counters')
     .values({ account_id: accountId, window_start: windowStart, count: 1 })
     .onConflict((oc) =>
@@ -28,8 +22,17 @@ export async function incrementWindowBelow(db: Kysely<Database>, accountId: numb
         .doUpdateSet((eb) => ({ count: eb('rate_limit_counters.count', '+', 1) }))
         .where('rate_limit_counters.count', '<', maxCount),
     )
-    .returning('count')
-    .executeTakeFirst();
+    .returning('count'),
+);
+
+/**
+ * Adds one to the window's counter unless it already holds `maxCount`; returns the new count, or null when
+ * the counter was full. Atomic on both databases (INSERT … ON CONFLICT DO UPDATE … WHERE), so concurrent
+ * processes never push a window past its maximum.
+ */
+export async function incrementWindowBelow(db: Kysely<Database>, accountId: number, windowStart: number, maxCount: number): Promise<number | null> {
+  if (maxCount < 1) return null;
+  const row = (await increment(db, accountId, windowStart, maxCount))[0];
   return row ? Number(row.count) : null;
 }
 

@@ -3,6 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { ValuationOutcome } from '../../engine/types.js';
 import type { Database } from '../schema.js';
 import type { ValuationsTable } from '../tables/valuations.js';
+import { prepared } from './prepared.js';
 
 export type ValuationRow = Selectable<ValuationsTable>;
 
@@ -17,31 +18,71 @@ export interface NewValuation {
   now: string;
 }
 
+const insert = prepared(
+  (
+    db,
+    accountId: number,
+    source: string,
+    marketId: string,
+    propertyId: number | null,
+    uprn: string | null,
+    address: string | null,
+    postcode: string | null,
+    status: string,
+    predictedValue: number | null,
+    confidenceLevel: number | null,
+    tier: number | null,
+    modelVersion: string | null,
+    request: string,
+    response: string,
+    createdAt: string,
+    completedAt: string,
+  ) =>
+    db
+      .insertInto('valuations')
+      .values({
+        account_id: accountId,
+        source,
+        market_id: marketId,
+        property_id: propertyId,
+        uprn,
+        address,
+        postcode,
+        status,
+        predicted_value: predictedValue,
+        confidence_level: confidenceLevel,
+        tier,
+        model_version: modelVersion,
+        request,
+        response,
+        created_at: createdAt,
+        completed_at: completedAt,
+      })
+      .returning('id'),
+);
+
 export async function insertValuation(db: Kysely<Database>, v: NewValuation): Promise<number> {
   const success = v.outcome.status === 'success' ? v.outcome : null;
-  const row = await db
-    .insertInto('valuations')
-    .values({
-      account_id: v.accountId,
-      source: v.source,
-      market_id: v.marketId,
-      property_id: v.property?.id ?? null,
-      uprn: v.property?.uprn ?? null,
-      address: v.property?.address ?? null,
-      postcode: v.property?.postcode ?? null,
-      status: v.outcome.status,
-      predicted_value: success ? Math.round(success.value) : null,
-      confidence_level: success ? Math.round(success.confidenceLevel) : null,
-      tier: success ? success.tier.tier : null,
-      model_version: v.outcome.modelVersion,
-      request: JSON.stringify(v.request ?? null),
-      response: JSON.stringify(v.response ?? null),
-      created_at: v.now,
-      completed_at: new Date().toISOString(),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  const rows = await insert(
+    db,
+    v.accountId,
+    v.source,
+    v.marketId,
+    v.property?.id ?? null,
+    v.property?.uprn ?? null,
+    v.property?.address ?? null,
+    v.property?.postcode ?? null,
+    v.outcome.status,
+    success ? Math.round(success.value) : null,
+    success ? Math.round(success.confidenceLevel) : null,
+    success ? success.tier.tier : null,
+    v.outcome.modelVersion,
+    JSON.stringify(v.request ?? null),
+    JSON.stringify(v.response ?? null),
+    v.now,
+    new Date().toISOString(),
+  );
+  return rows[0]!.id;
 }
 
 /** The valuation if it belongs to the account; another account's id reads as absent. */
