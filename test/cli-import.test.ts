@@ -108,5 +108,32 @@ for (const name of storeTargetNames()) {
       const list = await valora(['markets', 'list', '--json', '--skip-bundled', ...dbArgs]);
       assert.deepEqual(JSON.parse(list.stdout).map((m: { id: string }) => m.id), ['my-town']);
     });
+
+    it('two processes starting on an empty database import each bundled market once', async () => {
+      const fresh = await createStoreTarget(name);
+      const freshDir = mkdtempSync(join(tmpdir(), 'valora-cli-race-'));
+      try {
+        await (await fresh.open()).close();
+        const args =
+          name === 'sqlite'
+            ? ['--data-dir', freshDir]
+            : ['--database-url', `${fresh.url}${fresh.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${fresh.schema}`)}`];
+        const [a, b] = await Promise.all([valora(['markets', 'list', '--json', ...args]), valora(['markets', 'list', '--json', ...args])]);
+        assert.equal(a.code, 0, a.stderr);
+        assert.equal(b.code, 0, b.stderr);
+        for (const run of [a, b]) {
+          assert.deepEqual(
+            JSON.parse(run.stdout).map((m: { id: string; sales: number }) => [m.id, m.sales]),
+            [['ames-ia', 2589], ['lucas-county-oh', 20979], ['sacramento-ca', 932]],
+          );
+        }
+        // Each market was imported by exactly one of the two.
+        const imported = (a.stderr + b.stderr).match(/: imported \d+ sales/g) ?? [];
+        assert.equal(imported.length, 3, a.stderr + b.stderr);
+      } finally {
+        await fresh.destroy();
+        rmSync(freshDir, { recursive: true, force: true });
+      }
+    });
   });
 }

@@ -44,6 +44,11 @@ export interface ImportSalesCsvOptions {
   mapping: unknown;
   /** Create the market with this config when it does not exist yet (in the same transaction). */
   createWith?: MarketConfig;
+  /**
+   * With createWith: import only if this call creates the market, else throw MarketAlreadyExistsError having
+   * written nothing. Decided under the write lock, so two processes racing to create a market import it once.
+   */
+  onlyIntoNewMarket?: boolean;
   /** Fail (and write nothing) when more than this share of rows is rejected. Default 0.05. */
   maxRejectedShare?: number;
   /** Rows per insert statement. */
@@ -86,6 +91,12 @@ export class SalesImportError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+export class MarketAlreadyExistsError extends SalesImportError {
+  constructor(readonly marketId: string) {
+    super(`market '${marketId}' already exists`, 'marketId');
   }
 }
 
@@ -158,6 +169,7 @@ export async function importSalesCsv(store: Store, options: ImportSalesCsvOption
     const result = await store.db.transaction().execute(async (trx) => {
       // Writing first takes SQLite's write lock at once (a read-then-write transaction could fail to upgrade).
       const created = options.createWith ? await insertMarketIfAbsent(trx, options.createWith) : false;
+      if (options.onlyIntoNewMarket && !created) throw new MarketAlreadyExistsError(marketId);
       if (!(await touchMarket(trx, marketId))) {
         throw new SalesImportError(`there is no market '${marketId}' (create it with --create, or import into an existing one)`, 'marketId');
       }
@@ -236,6 +248,7 @@ export async function importSalesCsv(store: Store, options: ImportSalesCsvOption
   } catch (error) {
     source.destroy();
     parser.destroy();
+    if (error instanceof MarketAlreadyExistsError) throw error;
     if (error instanceof SalesImportError) {
       throw new SalesImportError(error.message, error.field, partial(), { cause: error.cause });
     }

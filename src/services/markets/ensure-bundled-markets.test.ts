@@ -109,4 +109,30 @@ for (const name of storeTargetNames()) {
       await assert.rejects(loadSalesFrame(store, 'atlantis'), MarketNotFoundError);
     });
   });
+
+  // better-sqlite3 waits for a lock synchronously, so two SQLite connections in one process would stall
+  // each other; test/cli-import.test.ts races two processes on both databases instead.
+  describe(`bundled markets, two connections at once (${name})`, { skip: name === 'sqlite' }, () => {
+    it('two connections ensuring the same market together import it once', async () => {
+      const target = await createStoreTarget(name);
+      const first = await target.open();
+      const second = await target.open();
+      try {
+        const [a, b] = await Promise.all([
+          ensureBundledMarkets(first, { only: ['sacramento-ca'] }),
+          ensureBundledMarkets(second, { only: ['sacramento-ca'] }),
+        ]);
+        assert.equal(a.length + b.length, 1);
+        assert.equal([...a, ...b][0]!.created, true);
+        const sales = await first.db.selectFrom('sales').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        const properties = await first.db.selectFrom('properties').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        assert.equal(Number(sales.n), 932);
+        assert.equal(Number(properties.n), (await loadSalesFrame(first, 'sacramento-ca')).count - 10);
+      } finally {
+        await first.close();
+        await second.close();
+        await target.destroy();
+      }
+    });
+  });
 }

@@ -1,9 +1,10 @@
 // On first start (server, worker, tests) the bundled markets are imported into an empty database. Each is
-// imported in its own transaction, so two processes starting together at worst import the same rows twice
-// (the importer's upserts make that harmless), and a market already present costs one query.
+// imported in its own transaction that first creates the market: when two processes start together, the
+// second waits for the first's lock, finds the market there and skips it. A market already present costs
+// one query.
 import type { Store } from '../../store/database.js';
 import { listMarketIds } from '../../store/repositories/markets.js';
-import { importSalesCsv, type ImportReport } from '../../data/sales-csv/import-sales-csv.js';
+import { importSalesCsv, MarketAlreadyExistsError, type ImportReport } from '../../data/sales-csv/import-sales-csv.js';
 import { BUNDLED_MARKET_IDS, readBundledMarket, type BundledMarketId } from './bundled-markets.js';
 
 export interface EnsureBundledMarketsOptions {
@@ -19,14 +20,24 @@ export async function ensureBundledMarkets(store: Store, options: EnsureBundledM
   for (const id of options.only ?? BUNDLED_MARKET_IDS) {
     if (present.has(id)) continue;
     const definition = readBundledMarket(id);
-    const report = await importSalesCsv(store, {
-      marketId: id,
-      file: definition.salesFile,
-      mapping: definition.mapping,
-      createWith: definition.config,
-      // The bundled files are known clean: any rejection means the definition and the file disagree.
-      maxRejectedShare: 0,
-    });
+    let report: ImportReport;
+    try {
+      report = await importSalesCsv(store, {
+        marketId: id,
+        file: definition.salesFile,
+        mapping: definition.mapping,
+        createWith: definition.config,
+        onlyIntoNewMarket: true,
+        // The bundled files are known clean: any rejection means the definition and the file disagree.
+        maxRejectedShare: 0,
+      });
+    } catch (error) {
+      if (error instanceof MarketAlreadyExistsError) {
+        options.log?.(`market ${id}: imported meanwhile by another process`);
+        continue;
+      }
+      throw error;
+    }
     options.log?.(
       `market ${id}: imported ${report.imported} sales (${report.after.marketSales} market sales) from ${definition.salesFile} in ${report.durationMs} ms`,
     );
