@@ -10,7 +10,7 @@ import { countAccounts } from '../../store/repositories/accounts.js';
 import { createAccount } from '../../services/accounts/create-account.js';
 import { ensureBundledMarkets } from '../../services/markets/ensure-bundled-markets.js';
 import { startJobRuntime } from '../../services/jobs/start-job-runtime.js';
-import type { ValuationEngine } from '../../services/valuation-engine.js';
+import { prepareEngine } from '../../services/prepare-engine.js';
 import { CliError } from '../cli-error.js';
 import { cliArgs, wholeNumber } from './accounts.js';
 
@@ -70,13 +70,6 @@ function parse(argv: string[]): ServeOptions | null {
   };
 }
 
-/** The engine over every market in the store, from the integrator's prepareEngine (trains or loads models). */
-async function loadEngine(store: Store, log: (message: string) => void): Promise<ValuationEngine> {
-  const modulePath = '../../services/prepare-engine.js';
-  const { prepareEngine } = (await import(modulePath)) as { prepareEngine(store: Store, options: { log: (m: string) => void }): Promise<ValuationEngine> };
-  return prepareEngine(store, { log });
-}
-
 /** One-time setup every process would otherwise race on: schema, bundled markets, the first account. */
 async function prepareStore(options: ServeOptions): Promise<void> {
   const store = await openStore({ url: options.storeUrl });
@@ -88,6 +81,8 @@ async function prepareStore(options: ServeOptions): Promise<void> {
       console.log(`First account created: ${account.email} (id ${account.id}, ${options.firstCredits} credits)`);
       console.log(`First API key (shown once, store it now): ${apiKey}`);
     }
+    // Several serving processes must not each train the same models: train here, once, before forking.
+    if (options.workers > 1) await prepareEngine(store, { log: (m) => console.error(m) });
   } finally {
     await store.close();
   }
@@ -96,7 +91,7 @@ async function prepareStore(options: ServeOptions): Promise<void> {
 /** Opens the store, loads the engine and listens; resolves with the URL once requests are accepted. */
 async function startServer(options: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
   const store = await openStore({ url: options.storeUrl });
-  const engine = await loadEngine(store, (m) => console.error(m));
+  const engine = await prepareEngine(store, { log: (m) => console.error(m), train: options.workers === 1 });
   const app = await buildServer({ store, engine, logger: { level: options.logLevel, stream: process.stderr } });
   const jobs = startJobRuntime({ store, engine, workers: options.jobWorkers, log: (message, fields) => app.log.info(fields ?? {}, message) });
   const address = await app.listen({ port: options.port, host: options.host });
