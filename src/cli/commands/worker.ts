@@ -7,8 +7,8 @@ import { resolveStoreUrl } from '../../config.js';
 import { openStore, type Store } from '../../store/database.js';
 import { migrateToLatest } from '../../store/migrate.js';
 import type { ValuationEngine } from '../../services/valuation-engine.js';
+import { prepareEngine } from '../../services/prepare-engine.js';
 import { startJobRuntime, type JobRuntimeOptions } from '../../services/jobs/start-job-runtime.js';
-import { CliError } from '../cli-error.js';
 import { cliArgs, wholeNumber } from './accounts.js';
 
 const USAGE = `usage: valora worker [--database-url URL] [--data-dir DIR] [--concurrency N]
@@ -41,18 +41,6 @@ export async function workQueue(store: Store, engine: ValuationEngine, options: 
   await runtime.stop();
 }
 
-/** The engine over every market in the store, from the integrator's prepareEngine (trains or loads models). */
-async function loadEngine(store: Store): Promise<ValuationEngine> {
-  const modulePath = '../../services/prepare-engine.js';
-  try {
-    const { prepareEngine } = (await import(modulePath)) as { prepareEngine(store: Store, options: { log: (m: string) => void }): Promise<ValuationEngine> };
-    return await prepareEngine(store, { log: (m) => console.error(m) });
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') throw new CliError('this build has no valuation engine (services/prepare-engine.js is missing)', 1);
-    throw error;
-  }
-}
-
 export async function run(argv: string[]): Promise<number | void> {
   const { values } = cliArgs({
     args: argv,
@@ -73,7 +61,8 @@ export async function run(argv: string[]): Promise<number | void> {
   const store = await openStore({ url: resolveStoreUrl({ dataDir: values['data-dir'], databaseUrl: values['database-url'] }) });
   try {
     await migrateToLatest(store);
-    const engine = await loadEngine(store);
+    // Trains a market that has no model yet (as serve does) and loads them all.
+    const engine = await prepareEngine(store, { log: (m) => console.error(m) });
     await workQueue(store, engine, { workers: concurrency, leaseMs });
   } finally {
     await store.close();
