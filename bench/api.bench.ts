@@ -73,16 +73,19 @@ export async function run(args: string[]): Promise<void> {
 
     // A spread of properties that value: the ones with sales, across every market.
     const store = await openStore({ url: databaseUrl ?? join(dataDir, 'valora.sqlite') });
-    const rows = await store.db.selectFrom('sales').select('property_id').distinct().orderBy('property_id').execute();
+    // The bundled markets' sales are historical: value each property as of the day after its market's last sale.
+    const rows = await store.db.selectFrom('sales').select(['property_id', 'market_id']).distinct().orderBy('property_id').execute();
+    const lastSale = new Map((await store.db.selectFrom('sales').select(['market_id', (eb) => eb.fn.max('sale_date').as('last')]).groupBy('market_id').execute()).map((r) => [r.market_id, String(r.last)]));
     await store.close();
+    const dayAfter = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     const stride = Math.max(1, Math.floor(rows.length / 2000));
-    const candidates = rows.filter((_, i) => i % stride === 0).map((r) => r.property_id);
-    const probe = async (id: number) =>
-      (await fetch(`${url}/v1/valuations`, { method: 'POST', headers: { authorization: `Bearer ${keys[0]}`, 'content-type': 'application/json' }, body: JSON.stringify({ property_id: id }) })).json() as Promise<{ status?: string }>;
-    const ids: number[] = [];
-    for (const id of candidates) {
+    const candidates = rows.filter((_, i) => i % stride === 0).map((r) => ({ property_id: r.property_id, date: dayAfter(lastSale.get(r.market_id)!) }));
+    const probe = async (body: object) =>
+      (await fetch(`${url}/v1/valuations`, { method: 'POST', headers: { authorization: `Bearer ${keys[0]}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ status?: string }>;
+    const ids: Array<{ property_id: number; date: string }> = [];
+    for (const candidate of candidates) {
       if (ids.length >= 500) break;
-      if ((await probe(id)).status === 'success') ids.push(id);
+      if ((await probe(candidate)).status === 'success') ids.push(candidate);
     }
     if (ids.length === 0) throw new Error('no property valued successfully; is the engine ready?');
     console.log(`properties: ${ids.length} that value (of ${candidates.length} probed), accounts: ${keys.length}, ${connections} connections, ${duration} s each`);
@@ -102,7 +105,7 @@ export async function run(args: string[]): Promise<void> {
                 setupRequest: (request: Record<string, unknown>) => {
                   const i = n++;
                   const headers = { ...(request.headers as object), authorization: `Bearer ${keys[i % keys.length]}` };
-                  return post ? { ...request, headers, body: JSON.stringify({ property_id: ids[i % ids.length] }) } : { ...request, headers };
+                  return post ? { ...request, headers, body: JSON.stringify(ids[i % ids.length]) } : { ...request, headers };
                 },
               },
             ],
