@@ -63,19 +63,23 @@ describe('TreeSHAP', () => {
     const doc = JSON.parse(model.serialize());
     const trees = (doc.trees as TreeRecord[]).map((t) => ({ ...t, threshold: t.threshold.map((v) => (v === null ? Infinity : v)) }));
     const forest = new Forest(trees, features);
-    const tables = new TreeShapExplainer(forest);
+    const tables = new TreeShapExplainer(forest, 10);
     const direct = new TreeShapExplainer(forest, 0);
     const mixed = new TreeShapExplainer(forest, 3);
+    const pathRead = new TreeShapExplainer(forest, 0, 0);
     for (let i = 0; i < 100; i++) {
       const x = row(train, i);
       const a = new Float64Array(features.length);
       const b = new Float64Array(features.length);
       const c = new Float64Array(features.length);
+      const e = new Float64Array(features.length);
+      pathRead.accumulate(x, e);
       tables.accumulate(x, a);
       direct.accumulate(x, b);
       mixed.accumulate(x, c);
       for (let f = 0; f < features.length; f++) {
-        assert.ok(Math.abs(a[f]! - b[f]!) < 1e-12 && Math.abs(a[f]! - c[f]!) < 1e-12, `row ${i} feature ${f}: ${a[f]} ${b[f]} ${c[f]}`);
+        const same = Math.abs(a[f]! - b[f]!) < 1e-12 && Math.abs(a[f]! - c[f]!) < 1e-12 && Math.abs(a[f]! - e[f]!) < 1e-12;
+        assert.ok(same, `row ${i} feature ${f}: ${a[f]} ${b[f]} ${c[f]} ${e[f]}`);
       }
       assert.deepEqual(a, model.shap(x));
     }

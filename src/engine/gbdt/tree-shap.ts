@@ -14,12 +14,16 @@
 //
 // Further, writing G(Q) = v · Π_{j∉Q} z_j · Σ_s w_d(s) e_{|Q|−s}(z_Q), the two cases are
 // φ_i = (1 − z_i)/z_i · G(P∖i) and φ_i = −G(P), so a leaf with d ≤ TABLE_MAX_FEATURES distinct features keeps
-// G for all 2^d subsets (as in Fast TreeSHAP v2, Yang 2021) and a query costs O(d) per leaf; P comes from one
-// walk down the tree that marks, per branch not taken, the bit of that node's feature.
+// G for all 2^d subsets (as in Fast TreeSHAP v2, Yang 2021) and a query costs O(d) per leaf; other leaves
+// evaluate the closed form in O(d + |P|²). P comes from one walk down the tree that marks, per branch not
+// taken, the bit of that node's feature.
 import type { Forest } from './forest.js';
 
-/** Leaves with more distinct path features than this are computed on the fly instead of from a 2^d table. */
-const TABLE_MAX_FEATURES = 10;
+/**
+ * Leaves with more distinct path features than this are computed on the fly instead of from a 2^d table.
+ * Measured on Lucas County models: larger tables stop fitting in cache and cost more than they save.
+ */
+const TABLE_MAX_FEATURES = 5;
 
 export class TreeShapExplainer {
   /** Per leaf: its path entries pathNode/pathLeft/pathPos[leafPathStart[l] .. + leafPathLength[l]). */
@@ -53,6 +57,8 @@ export class TreeShapExplainer {
   constructor(
     private readonly forest: Forest,
     tableMaxFeatures = TABLE_MAX_FEATURES,
+    /** Leaves with more distinct features than fit in a 31-bit mask read the path instead (tests lower it). */
+    private readonly maskMaxFeatures = 31,
   ) {
     const leaves = forest.leafValue.length;
     const pathNode: number[] = [];
@@ -214,11 +220,55 @@ export class TreeShapExplainer {
             const u = u0 + j;
             out[uniqFeature[u]!] += inP * uniqRatio[u]! * gTable[t0 + (followed ^ (1 << j))]! - (1 - inP) * g;
           }
-        } else this.accumulateLeaf(leaf, x, out);
+        } else if (leafUniqCount[leaf]! <= this.maskMaxFeatures) this.accumulateMasked(leaf, failed, out);
+        else this.accumulateLeaf(leaf, x, out);
         if (top === 0) break;
         failed = stack[--top]!;
         pointer = stack[--top]!;
       }
+    }
+  }
+
+  /** One leaf without a table: the closed form evaluated directly, P given as the complement of `failed`. */
+  private accumulateMasked(leaf: number, failed: number, out: Float64Array): void {
+    const { poly, quotient, weights, stride, uniqFeature, uniqZ } = this;
+    const u0 = this.leafUniqStart[leaf]!;
+    const d = this.leafUniqCount[leaf]!;
+    // zn = v · Π_{j∉P} z_j, poly = Π_{j∈P} (1 + z_j t)
+    let zn = this.forest.leafValue[leaf]!;
+    let p = 0;
+    poly[0] = 1;
+    for (let j = 0; j < d; j++) {
+      const z = uniqZ[u0 + j]!;
+      if ((failed >>> j) & 1) zn *= z;
+      else {
+        p++;
+        poly[p] = 0;
+        for (let m = p; m >= 1; m--) poly[m] += z * poly[m - 1]!;
+      }
+    }
+    const w = d * stride;
+    let off = 0;
+    if (p < d) {
+      let sum = 0;
+      for (let s = 0; s <= p; s++) sum += weights[w + s]! * poly[p - s]!;
+      off = zn * sum;
+    }
+    for (let j = 0; j < d; j++) {
+      if ((failed >>> j) & 1) {
+        out[uniqFeature[u0 + j]!] -= off;
+        continue;
+      }
+      const z = uniqZ[u0 + j]!;
+      // quotient = poly / (1 + z t): the polynomial of P without j
+      quotient[0] = 1;
+      let sum = weights[w + p - 1]!;
+      for (let m = 1; m < p; m++) {
+        const q = poly[m]! - z * quotient[m - 1]!;
+        quotient[m] = q;
+        sum += weights[w + p - 1 - m]! * q;
+      }
+      out[uniqFeature[u0 + j]!] += zn * (1 - z) * sum;
     }
   }
 
