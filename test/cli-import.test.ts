@@ -111,12 +111,13 @@ for (const name of storeTargetNames()) {
 
     it('two processes starting on an empty database import each bundled market once', async () => {
       const fresh = await createStoreTarget(name);
-      const freshDir = mkdtempSync(join(tmpdir(), 'valora-cli-race-'));
       try {
+        // Migrated first: this test is about the markets (two processes migrating one SQLite file at once is
+        // the migrator's concern).
         await (await fresh.open()).close();
         const args =
           name === 'sqlite'
-            ? ['--data-dir', freshDir]
+            ? ['--database-url', fresh.url]
             : ['--database-url', `${fresh.url}${fresh.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${fresh.schema}`)}`];
         const [a, b] = await Promise.all([valora(['markets', 'list', '--json', ...args]), valora(['markets', 'list', '--json', ...args])]);
         assert.equal(a.code, 0, a.stderr);
@@ -132,7 +133,6 @@ for (const name of storeTargetNames()) {
         assert.equal(imported.length, 3, a.stderr + b.stderr);
       } finally {
         await fresh.destroy();
-        rmSync(freshDir, { recursive: true, force: true });
       }
     });
   });

@@ -72,6 +72,8 @@ export async function run(argv: string[]): Promise<number> {
   let file: string;
   let mapping: ColumnMapping;
   let createWith: MarketConfig | undefined;
+  // A market.json (bundled or given) is the market's definition: its config replaces the stored one.
+  let replaceConfig: MarketConfig | undefined;
   if (!values.file && !values.mapping) {
     if (!(BUNDLED_MARKET_IDS as readonly string[]).includes(marketId)) {
       throw new CliError(`--file and --mapping are required ('${marketId}' is not a bundled market: ${BUNDLED_MARKET_IDS.join(', ')})`);
@@ -80,6 +82,7 @@ export async function run(argv: string[]): Promise<number> {
     file = definition.salesFile;
     mapping = definition.mapping;
     createWith = definition.config;
+    replaceConfig = definition.config;
   } else {
     if (!values.file) throw new CliError('--file is required with --mapping');
     if (!values.mapping) throw new CliError('--mapping is required with --file');
@@ -92,6 +95,7 @@ export async function run(argv: string[]): Promise<number> {
         const config = parseMarketConfig(definition.config, 'config');
         if (config.id !== marketId) throw new CliError(`${values.mapping}: config.id '${config.id}' differs from --market '${marketId}'`);
         if (values.create) createWith = config;
+        replaceConfig = config;
       } else {
         mapping = parseColumnMapping(json);
         if (values.create) createWith = configFromMapping(marketId, mapping, values);
@@ -114,6 +118,7 @@ export async function run(argv: string[]): Promise<number> {
         file,
         mapping,
         createWith,
+        replaceConfig,
         maxRejectedShare,
         maxReportedRejections: values.json ? Number.POSITIVE_INFINITY : SHOWN_REJECTIONS,
         onProgress: progress.update,

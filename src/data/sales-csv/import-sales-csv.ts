@@ -18,6 +18,7 @@ import {
 } from '../../store/repositories/sales.js';
 import { MappingError, parseColumnMapping } from './column-mapping.js';
 import { createSaleRowReader, type SaleRow } from './sale-row-reader.js';
+import { sortedUnion, withLevelsFrom } from './market-levels.js';
 
 export interface RejectedRow {
   /** 1-based line of the file on which the row ends (the header is line 1). */
@@ -49,6 +50,11 @@ export interface ImportSalesCsvOptions {
    * written nothing. Decided under the write lock, so two processes racing to create a market import it once.
    */
   onlyIntoNewMarket?: boolean;
+  /**
+   * When the market exists, replace its config with this one (keeping the categorical levels its sales
+   * already have) before importing, e.g. after its market.json was edited.
+   */
+  replaceConfig?: MarketConfig;
   /** Fail (and write nothing) when more than this share of rows is rejected. Default 0.05. */
   maxRejectedShare?: number;
   /** Rows per insert statement. */
@@ -120,8 +126,9 @@ export async function importSalesCsv(store: Store, options: ImportSalesCsvOption
   const maxReported = options.maxReportedRejections ?? 100_000;
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const { marketId } = options;
-  if (options.createWith && options.createWith.id !== marketId) {
-    throw new SalesImportError(`createWith.id '${options.createWith.id}' differs from marketId '${marketId}'`, 'createWith.id');
+  for (const key of ['createWith', 'replaceConfig'] as const) {
+    const given = options[key];
+    if (given && given.id !== marketId) throw new SalesImportError(`${key}.id '${given.id}' differs from marketId '${marketId}'`, `${key}.id`);
   }
 
   let totalBytes: number | undefined;
@@ -174,7 +181,7 @@ export async function importSalesCsv(store: Store, options: ImportSalesCsvOption
         throw new SalesImportError(`there is no market '${marketId}' (create it with --create, or import into an existing one)`, 'marketId');
       }
       const market = (await findMarket(trx, marketId))!;
-      const config = market.config;
+      const config = !created && options.replaceConfig ? withLevelsFrom(options.replaceConfig, market.config) : market.config;
       const before = created ? { sales: 0, marketSales: 0, properties: 0 } : await countMarketSales(trx, marketId);
       const categorical = config.features.filter((f) => f.kind === 'categorical').map((f) => f.name);
       const seen = new Map<string, Set<string>>(categorical.map((name) => [name, new Set<string>()]));
@@ -307,10 +314,6 @@ function withSeenLevels(config: MarketConfig, seen: Map<string, Set<string>>, se
   };
 }
 
-function sortedUnion(a: string[], b: Iterable<string>): string[] {
-  // Code-unit order, not locale order: the same levels (so the same model inputs) on every machine.
-  return [...new Set([...a, ...b])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-}
 
 function pct(share: number): string {
   return `${(share * 100).toFixed(1)}%`;

@@ -44,6 +44,35 @@ for (const name of storeTargetNames()) {
       assert.equal(frame.count, 932);
     });
 
+    it('follows an edited market.json: settings in place, a changed non-market rule by re-importing', async () => {
+      const definition = readBundledMarket('sacramento-ca');
+      const stored = await loadMarketConfig(store, 'sacramento-ca');
+      const ids = async () => (await store.db.selectFrom('sales').select(['id', 'source_key']).where('market_id', '=', 'sacramento-ca').orderBy('id').execute());
+      const idsBefore = await ids();
+      const setStored = (config: typeof stored) =>
+        store.db.updateTable('markets').set({ config: JSON.stringify(config) }).where('id', '=', 'sacramento-ca').execute();
+
+      // As if the database held an older market.json with other tiers.
+      await setStored({ ...stored, confidence: { tiers: [{ tier: 1, maxFsd: 0.5, band: 'A', haircut: 0.025, description: 'old' }] } });
+      const messages: string[] = [];
+      assert.deepEqual(await ensureBundledMarkets(store, { only: ['sacramento-ca'], log: (m) => messages.push(m) }), []);
+      const updated = await loadMarketConfig(store, 'sacramento-ca');
+      assert.deepEqual(updated.confidence, definition.config.confidence);
+      assert.deepEqual(updated.features.find((f) => f.name === 'city')!.levels, stored.features.find((f) => f.name === 'city')!.levels);
+      assert.match(messages.join('\n'), /config updated/);
+
+      // An older non-market rule: the sales must be read again under the new one.
+      await setStored({ ...updated, nonMarket: { ...updated.nonMarket, minPrice: 100_000 } });
+      await store.db.updateTable('sales').set({ is_market: 0, non_market_reason: 'price_below_minimum' }).where('market_id', '=', 'sacramento-ca').where('price', '<', 100_000).execute();
+      const reports = await ensureBundledMarkets(store, { only: ['sacramento-ca'] });
+      assert.equal(reports.length, 1);
+      assert.equal(reports[0]!.created, false);
+      assert.deepEqual((await loadMarketConfig(store, 'sacramento-ca')).nonMarket, definition.config.nonMarket);
+      assert.equal(reports[0]!.after.marketSales, 932);
+      assert.deepEqual(await ids(), idsBefore);
+      assert.deepEqual(await ensureBundledMarkets(store, { only: ['sacramento-ca'] }), []);
+    });
+
     it('flags Ames sales other than Normal and Partial, and Lucas County sales under $10k', async () => {
       const ames = reports.find((r) => r.marketId === 'ames-ia')!;
       const amesRows = csvRows(readBundledMarket('ames-ia').salesFile);

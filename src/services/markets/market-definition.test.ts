@@ -14,10 +14,11 @@ describe('market definitions', () => {
       const definition = readBundledMarket(id);
       assert.equal(definition.config.id, id);
       assert.match(definition.salesFile, new RegExp(`markets/${id}/sales\\.csv$`));
-      assert.deepEqual(definition.config.confidence.tiers.map((t) => [t.tier, t.maxFsd, t.band, t.haircut]), [
-        [1, 0.08, 'A', 0.025],
-        [2, 0.12, 'B', 0.05],
-        [3, 0.2, 'C', 0.1],
+      // The Gadsden bands and haircuts; the FSD bounds are tuned per market.
+      assert.deepEqual(definition.config.confidence.tiers.map((t) => [t.tier, t.band, t.haircut, t.description]), [
+        [1, 'A', 0.025, 'High confidence'],
+        [2, 'B', 0.05, 'Medium confidence'],
+        [3, 'C', 0.1, 'Low confidence'],
       ]);
       const names = definition.config.features.map((f) => f.name);
       for (const core of ['floor_area', 'bedrooms', 'bathrooms', 'property_type']) assert.ok(names.includes(core), `${id} has ${core}`);
