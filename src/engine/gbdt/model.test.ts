@@ -60,6 +60,11 @@ describe('GbdtModel', () => {
     assert.throws(() => GbdtModel.deserialize(JSON.stringify({ ...doc, params: { ...doc.params, numLeaves: 0 } })), /numLeaves/);
   });
 
+  it('rejects a row with fewer values than features', () => {
+    assert.throws(() => model.predictRow([0.5, 0.5]), /3 features but the row has 2 values/);
+    assert.throws(() => model.shap([0.5]), /3 features but the row has 1 values/);
+  });
+
   it('rejects a SHAP output array that is too short', () => {
     assert.throws(() => model.shap(row(train, 0), new Float64Array(2)), /holds 2 values; the model has 3 features/);
   });

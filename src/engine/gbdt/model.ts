@@ -42,6 +42,7 @@ export class GbdtModel {
 
   /** x[f]: the raw value of feature f (level index for a categorical; NaN or an unknown level = missing). */
   predictRow(x: ArrayLike<number>): number {
+    if (x.length < this.features.length) throw new Error(`predictRow: the model has ${this.features.length} features but the row has ${x.length} values`);
     return this.forest.predictRow(this.baseScore, x);
   }
 
@@ -62,6 +63,7 @@ export class GbdtModel {
 
   /** TreeSHAP values per feature: expectedValue + Σ out = predictRow(x), to rounding. */
   shap(x: ArrayLike<number>, out?: Float64Array): Float64Array {
+    if (x.length < this.features.length) throw new Error(`shap: the model has ${this.features.length} features but the row has ${x.length} values`);
     const result = out ?? new Float64Array(this.features.length);
     if (result.length < this.features.length) throw new Error(`shap: the output array holds ${result.length} values; the model has ${this.features.length} features`);
     result.fill(0);
