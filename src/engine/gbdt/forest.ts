@@ -34,7 +34,9 @@ export class Forest {
   /** The deepest root-to-leaf path, in internal nodes. */
   readonly maxDepth: number;
   /** The child a row moves to from an internal node (a closure over the arrays, which V8 inlines well). */
-  private readonly step: (node: number, x: ArrayLike<number>) => number;
+  readonly step: (node: number, x: ArrayLike<number>) => number;
+  /** 1 when a row with value v goes right at an internal node, else 0 (the same kind of closure). */
+  readonly routeRight: (node: number, v: number) => number;
 
   constructor(trees: TreeRecord[], features: FeatureSpec[]) {
     this.numTrees = trees.length;
@@ -111,6 +113,10 @@ export class Forest {
       const v = x[feature[node]!]!;
       if ((flags[node]! & CATEGORICAL) !== 0) return child[2 * node + this.goesRight(node, v)]!;
       return child[2 * node + (+(v > threshold[node]!) | (missingRight[node]! & +(v !== v)))]!;
+    };
+    this.routeRight = (node, v) => {
+      if ((flags[node]! & CATEGORICAL) !== 0) return this.goesRight(node, v);
+      return +(v > threshold[node]!) | (missingRight[node]! & +(v !== v));
     };
   }
 

@@ -21,9 +21,10 @@ import type { Forest } from './forest.js';
 
 /**
  * Leaves with more distinct path features than this are computed on the fly instead of from a 2^d table.
- * Measured on Lucas County models: larger tables stop fitting in cache and cost more than they save.
+ * A table is 2^d doubles, so this bounds a tree's tables by numLeaves × 2 KiB; on Lucas County models
+ * (leaf paths of 1–8 distinct features) tables up to 8 were faster than computing the rest directly.
  */
-const TABLE_MAX_FEATURES = 5;
+const TABLE_MAX_FEATURES = 8;
 
 export class TreeShapExplainer {
   /** Per leaf: its path entries pathNode/pathLeft/pathPos[leafPathStart[l] .. + leafPathLength[l]). */
@@ -191,7 +192,7 @@ export class TreeShapExplainer {
   accumulate(x: ArrayLike<number>, out: Float64Array): void {
     const forest = this.forest;
     const { stack, nodeBit, leafTable, gTable, leafUniqStart, leafUniqCount, uniqFeature, uniqRatio } = this;
-    const { root, feature, child } = forest;
+    const { root, feature, child, routeRight } = forest;
     for (let t = 0; t < forest.numTrees; t++) {
       if (root[t]! < 0) continue; // a single leaf explains nothing
       // depth-first over all leaves; `failed` has the bits of the features where x left the path
@@ -200,7 +201,7 @@ export class TreeShapExplainer {
       let failed = 0;
       for (;;) {
         if (pointer >= 0) {
-          const right = forest.goesRight(pointer, x[feature[pointer]!]!);
+          const right = routeRight(pointer, x[feature[pointer]!]!);
           stack[top++] = child[2 * pointer + 1 - right]!;
           stack[top++] = failed | nodeBit[pointer]!;
           pointer = child[2 * pointer + right]!;
