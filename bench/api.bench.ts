@@ -1,6 +1,8 @@
 // POST /v1/valuations over HTTP against a `valora serve` child process, driven by autocannon: 50
 // connections, valuations by property_id over a spread of properties that value, one account with ample
-// credits and rate limit. Peer in the same run: the same server's /healthz (the floor of the HTTP stack).
+// credits and rate limit. Peer in the same run: the same server's /healthz (the floor of the HTTP stack),
+// and the same valuations with `explain: false` (no TreeSHAP), which separates the engine's explanation
+// cost from the service's.
 // Bars (issue 3): p50 ≤ 5 ms, p99 ≤ 25 ms, ≥ 2,000 valuations/s.
 // Options: --database-url=URL (PostgreSQL), --data-dir=DIR (reuse trained models), --workers=N (serve
 // processes), --duration=S (default 10), --connections=C (default 50), --accounts=N (spread the load over
@@ -91,7 +93,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(`properties: ${ids.length} that value (of ${candidates.length} probed), accounts: ${keys.length}, ${connections} connections, ${duration} s each`);
 
     let n = 0;
-    const drive = (path: string, post: boolean, seconds: number) =>
+    const drive = (path: string, post: boolean, seconds: number, extra: object = {}) =>
       new Promise<AutocannonResult>((resolve, reject) =>
         autocannon(
           {
@@ -105,7 +107,7 @@ export async function run(args: string[]): Promise<void> {
                 setupRequest: (request: Record<string, unknown>) => {
                   const i = n++;
                   const headers = { ...(request.headers as object), authorization: `Bearer ${keys[i % keys.length]}` };
-                  return post ? { ...request, headers, body: JSON.stringify(ids[i % ids.length]) } : { ...request, headers };
+                  return post ? { ...request, headers, body: JSON.stringify({ ...ids[i % ids.length], ...extra }) } : { ...request, headers };
                 },
               },
             ],
@@ -115,10 +117,13 @@ export async function run(args: string[]): Promise<void> {
       );
     await drive('/v1/valuations', true, 2); // warm-up
     const valuations = await drive('/v1/valuations', true, duration);
+    // The same requests without feature contributions: the service's own cost with the engine's TreeSHAP left out.
+    const unexplained = await drive('/v1/valuations', true, duration, { explain: false });
     const health = await drive('/healthz', false, duration);
     const line = (label: string, r: AutocannonResult) =>
       `${label.padEnd(22)} p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   ${Math.round(r.requests.average).toLocaleString('en').padStart(7)} req/s   (${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
     console.log(line('POST /v1/valuations', valuations));
+    console.log(line('  … explain: false', unexplained));
     console.log(line('GET /healthz (peer)', health));
     console.log(`bars: p50 ≤ 5 ms ${valuations.latency.p50 <= 5 ? 'met' : 'MISSED'}, p99 ≤ 25 ms ${valuations.latency.p99 <= 25 ? 'met' : 'MISSED'}, ≥ 2,000/s ${valuations.requests.average >= 2000 ? 'met' : 'MISSED'}`);
   } finally {

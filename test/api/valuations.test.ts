@@ -168,6 +168,16 @@ for (const name of storeTargetNames()) {
       assert.equal(r.body.valuation_date, '2021-01-01');
     });
 
+    it('leaves feature_contributions empty when asked not to explain (Valora extension)', async () => {
+      const { key } = await api.newAccount();
+      const r = await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[5], explain: false } });
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.body.feature_contributions, []);
+      const bad = await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[5], explain: 'perhaps' } });
+      assert.equal(bad.status, 422);
+      assert.ok(bad.body.errors.explain);
+    });
+
     it('answers 503 "AVM service unavailable" while the engine is not ready, without charging', async () => {
       const { key, accountId } = await api.newAccount({ credits: 1 });
       api.engine.setReady(false);

@@ -15,6 +15,7 @@ const ValuationRequestBody = Type.Object(
     property_id: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, description: 'Valora property id (from an earlier response)' })),
     date: Type.Optional(Type.String({ description: 'Valora: value as of this date (YYYY-MM-DD); default today' })),
     num_comparables: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, description: 'Valora: comparables to return; default 5' })),
+    explain: Type.Optional(Type.Boolean({ description: 'Valora: false leaves feature_contributions empty and answers faster; default true' })),
   },
   { description: 'At least one of uprn, postcode (+ address) or property_id' },
 );

@@ -34,6 +34,8 @@ export interface ValuationRequest {
   date?: string | null;
   /** Valora: comparables to return, default 5. */
   num_comparables?: number | null;
+  /** Valora: false skips the feature contributions (TreeSHAP is most of a valuation's cost); default true. */
+  explain?: boolean | null;
 }
 
 export interface Requester {
@@ -89,7 +91,7 @@ export async function requestValuation(context: ValuationContext, requester: Req
     context.engine.value(property.market_id, subject, {
       asOf: dayOf(date),
       numComparables: input.num_comparables ?? DEFAULT_COMPARABLES,
-      explain: true,
+      explain: input.explain ?? true,
       maxContributions: MAX_CONTRIBUTIONS,
     }),
   );
