@@ -143,6 +143,29 @@ for (const target of storeTargetNames()) {
         assert.equal(outcomes[0]!.chargeable, true);
       }));
 
+    it('batch items are valued without feature contributions unless they ask with explain: true', () =>
+      withStore(target, async (store) => {
+        await seedMarkets(store);
+        const real = await ComparablesEngine.load(store);
+        const asked: boolean[] = [];
+        const spy: ValuationEngine = {
+          markets: () => real.markets(),
+          isReady: (m) => real.isReady(m),
+          marketAt: (lat, lon) => real.marketAt(lat, lon),
+          value: (market, subject, options) => {
+            asked.push(options.explain === true);
+            return real.value(market, subject, options);
+          },
+        };
+        const processor = avmBatchProcessor(createValuationContext(store, spy));
+        const item = (idx: number, explain?: boolean) => ({
+          job_id: 'j', idx, status: 'pending' as const, result: null, error: null, attempt: 0, charged: 0, updated_at: '',
+          input: JSON.stringify({ location: { latitude: US_ORIGIN.latitude, longitude: US_ORIGIN.longitude }, search_params: { num_comparables: 0 }, property_fields: { living_area: 1500, total_bedrooms: 3, property_type: 'houses' }, ...(explain === undefined ? {} : { explain }) }),
+        });
+        await processor.processItems({ avm_type: 'property', id: 'j' } as never, [item(0), item(1, true), item(2, false)], { store, withLease: async () => { throw new Error('unused'); } });
+        assert.deepEqual(asked, [false, true, false]);
+      }));
+
     it('reclaims a job whose worker stopped heart-beating; the old worker can no longer write', () =>
       withStore(target, async (store) => {
         const accountId = await account(store, 'c@example.com', 10);

@@ -34,6 +34,7 @@ const BatchProperty = Type.Object(
     ),
     property_fields: Type.Object({}, { additionalProperties: true, description: 'Same fields as the single-property AVM' }),
     market: Type.Optional(Type.String({ maxLength: 100, description: 'Valora: the market to value in (default: found from the location)' })),
+    explain: Type.Optional(Type.Boolean({ description: 'Valora: also return feature_contributions (TreeSHAP; slower). Default false in batches' })),
   },
   { additionalProperties: true },
 );

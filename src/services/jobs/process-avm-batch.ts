@@ -5,6 +5,7 @@
 import type { JobItemRow, JobRow } from '../../store/repositories/jobs.js';
 import { valueAvmProperty, type AvmPropertyItem } from '../valuations/value-avm-property.js';
 import type { ValuationContext } from '../valuations/valuation-context.js';
+import type { ValuationEngine } from '../valuation-engine.js';
 import type { ItemOutcome, JobProcessor } from './job-worker.js';
 
 export const UNSUPPORTED_AVM_TYPES: Record<string, string> = {
@@ -12,7 +13,24 @@ export const UNSUPPORTED_AVM_TYPES: Record<string, string> = {
   multifamily: 'Multifamily valuations are not available: Valora has no multifamily model yet',
 };
 
+/**
+ * The context a batch values with: feature contributions (TreeSHAP, by far the costliest part of a
+ * valuation) only for items that ask for them with `"explain": true`. PadStats' batch results carry the
+ * value and its interval; a 500-item batch should not pay for 500 explanations nobody requested.
+ */
+function contextFor(context: ValuationContext, explain: boolean): ValuationContext {
+  if (explain) return context;
+  const engine: ValuationEngine = {
+    markets: () => context.engine.markets(),
+    isReady: (marketId) => context.engine.isReady(marketId),
+    marketAt: (latitude, longitude) => context.engine.marketAt(latitude, longitude),
+    value: (marketId, subject, options) => context.engine.value(marketId, subject, { ...options, explain: false }),
+  };
+  return { ...context, engine };
+}
+
 export function avmBatchProcessor(context: ValuationContext, log?: (message: string, fields?: Record<string, unknown>) => void): JobProcessor {
+  const plain = contextFor(context, false);
   return {
     async processItems(job: JobRow, items: JobItemRow[]): Promise<ItemOutcome[]> {
       const unsupported = job.avm_type ? UNSUPPORTED_AVM_TYPES[job.avm_type] : undefined;
@@ -23,7 +41,8 @@ export function avmBatchProcessor(context: ValuationContext, log?: (message: str
       for (const item of items) {
         let result;
         try {
-          result = await valueAvmProperty(context, JSON.parse(item.input) as AvmPropertyItem);
+          const input = JSON.parse(item.input) as AvmPropertyItem & { explain?: unknown };
+          result = await valueAvmProperty(input.explain === true ? context : plain, input);
         } catch (error) {
           // One property the engine cannot handle must not fail the other 499: it fails alone, uncharged.
           log?.('batch item failed unexpectedly', { job: job.id, index: item.idx, error: String(error) });
