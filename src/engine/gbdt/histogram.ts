@@ -9,7 +9,7 @@ export type BinMatrix = Uint8Array | Uint16Array;
  * addition wait for the previous one to the same slot. When a leaf has many rows per bin, four
  * interleaved partial histograms (row i goes to copy i % 4) break that chain; they are folded at the end.
  */
-const SPREAD_ROWS_PER_BIN = 8;
+const SPREAD_ROWS_PER_BIN = 4;
 
 export class HistogramBuilder {
   private spread = new Float64Array(0);
