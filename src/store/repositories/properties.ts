@@ -61,10 +61,19 @@ export async function findLastSaleBefore(db: Kysely<Database>, propertyId: numbe
   return (await lastSaleBefore(db, propertyId, beforeDate))[0];
 }
 
+// One compiled query per list size bucket (ids padded with -1, which no row has).
+const ADDRESS_BUCKETS = [8, 16, 32, 64];
+const addressesByIds = ADDRESS_BUCKETS.map((size) =>
+  prepared((db, ...ids: number[]) => db.selectFrom('properties').select(['id', 'address', 'postcode', 'uprn']).where('id', 'in', ids)),
+);
+
 /** Addresses of the properties behind comparables (sale ids → property rows are reported by the engine). */
 export async function findAddresses(db: Kysely<Database>, propertyIds: number[]): Promise<Map<number, { address: string | null; postcode: string | null; uprn: string | null }>> {
-  const rows = propertyIds.length
-    ? await db.selectFrom('properties').select(['id', 'address', 'postcode', 'uprn']).where('id', 'in', propertyIds).execute()
-    : [];
+  if (propertyIds.length === 0) return new Map();
+  const bucket = ADDRESS_BUCKETS.findIndex((size) => size >= propertyIds.length);
+  const rows =
+    bucket >= 0
+      ? await addressesByIds[bucket]!(db, ...propertyIds, ...new Array<number>(ADDRESS_BUCKETS[bucket]! - propertyIds.length).fill(-1))
+      : await db.selectFrom('properties').select(['id', 'address', 'postcode', 'uprn']).where('id', 'in', propertyIds).execute();
   return new Map(rows.map((r) => [r.id, { address: r.address, postcode: r.postcode, uprn: r.uprn }]));
 }
