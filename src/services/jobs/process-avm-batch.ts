@@ -37,21 +37,23 @@ export function avmBatchProcessor(context: ValuationContext, log?: (message: str
       if (unsupported || job.avm_type !== 'property') {
         return items.map(() => ({ status: 'failed', error: unsupported ?? `Unknown batch type ${job.avm_type}` }));
       }
-      const outcomes: ItemOutcome[] = [];
-      for (const item of items) {
-        let result;
-        try {
-          const input = JSON.parse(item.input) as AvmPropertyItem & { explain?: unknown };
-          result = await valueAvmProperty(input.explain === true ? context : plain, input);
-        } catch (error) {
-          // One property the engine cannot handle must not fail the other 499: it fails alone, uncharged.
-          log?.('batch item failed unexpectedly', { job: job.id, index: item.idx, error: String(error) });
-          outcomes.push({ status: 'failed', error: 'Internal error while valuing this property' });
-          continue;
-        }
-        if (result.status === 'complete') outcomes.push({ status: 'succeeded', result: result.data, chargeable: true });
-        else outcomes.push({ status: 'failed', error: result.error });
-      }
+      // The items of a chunk are valued concurrently: the engine itself is synchronous, but each item's
+      // lookups (an address, its comparables' addresses) are database round trips worth overlapping.
+      const outcomes = await Promise.all(
+        items.map(async (item): Promise<ItemOutcome> => {
+          let result;
+          try {
+            const input = JSON.parse(item.input) as AvmPropertyItem & { explain?: unknown };
+            result = await valueAvmProperty(input.explain === true ? context : plain, input);
+          } catch (error) {
+            // One property the engine cannot handle must not fail the other 499: it fails alone, uncharged.
+            log?.('batch item failed unexpectedly', { job: job.id, index: item.idx, error: String(error) });
+            return { status: 'failed', error: 'Internal error while valuing this property' };
+          }
+          if (result.status === 'complete') return { status: 'succeeded', result: result.data, chargeable: true };
+          return { status: 'failed', error: result.error };
+        }),
+      );
       return outcomes;
     },
   };
