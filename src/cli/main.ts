@@ -13,6 +13,9 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   keys: { summary: "create, list and revoke an account's API keys", load: () => import('./commands/keys.js') },
   credits: { summary: 'add purchased valuation credits to an account, or show its balance', load: () => import('./commands/credits.js') },
   orgs: { summary: 'create organisations (one shared balance for their member accounts)', load: () => import('./commands/orgs.js') },
+  train: { summary: 'train a market model on its sales up to a date (saved; optional model file)', load: () => import('./commands/train.js') },
+  value: { summary: 'value one property (JSON in, JSON out)', load: () => import('./commands/value.js') },
+  backtest: { summary: 'value a CSV of known sales as of their dates and score the model', load: () => import('./commands/backtest.js') },
   worker: { summary: 'work the batch job queue and send webhooks, without serving HTTP', load: () => import('./commands/worker.js') },
 };
 

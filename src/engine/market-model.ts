@@ -1,9 +1,10 @@
 // A trained market model as saved (MarketModelArtifact, deterministic JSON) and as loaded for valuing
 // (MarketModel: the parsed trees and index, ready to use).
 import { GbdtModel, type GbdtParams } from './gbdt/index.js';
-import { inputsOfModel, type ModelInputs } from './model-inputs.js';
+import { frameColumnsForModel, inputsOfModel, type ModelInputs } from './model-inputs.js';
+import { IndexNowcast, type NowcastSettings } from './nowcast.js';
 import { PriceIndex, type PriceIndexData } from './price-index.js';
-import type { FeatureSpec } from './types.js';
+import type { FeatureSpec, MarketConfig, SalesFrame } from './types.js';
 
 export const MARKET_MODEL_FORMAT = 'valora-market-model';
 export const MARKET_MODEL_FORMAT_VERSION = 1;
@@ -31,6 +32,18 @@ export interface TrainingSettings {
   calibrationMonths: number;
   /** Months of the index whose slope extends it past its last month. */
   trendMonths: number;
+  nowcast: NowcastSettings;
+}
+
+/**
+ * What the value model predicts: the log price, or the log price per unit of floor area (the prediction
+ * then adds the subject's log area, or the training median when the subject's area is unknown).
+ */
+export interface TargetDefinition {
+  kind: 'log_price' | 'log_price_per_area';
+  /** Position of floor_area in the inputs (-1 for log_price). */
+  areaFeature: number;
+  medianLogArea: number;
 }
 
 export interface MarketModelArtifact {
@@ -46,6 +59,7 @@ export interface MarketModelArtifact {
   excludedOutliers: number;
   settings: TrainingSettings;
   inputs: FeatureSpec[];
+  target: TargetDefinition;
   index: PriceIndexData;
   valueModel: string;
   confidenceModel: string;
@@ -59,6 +73,8 @@ export class MarketModel {
   readonly confidence: GbdtModel;
   readonly trainedUntilDay: number;
   readonly inputs: ModelInputs;
+  /** Updated from the market's sales after the cutoff; empty until attachNowcast. */
+  nowcast: IndexNowcast = IndexNowcast.empty();
 
   constructor(readonly artifact: MarketModelArtifact, trainedUntilDay: number) {
     this.inputs = inputsOfModel(artifact.inputs);
@@ -68,8 +84,41 @@ export class MarketModel {
     this.trainedUntilDay = trainedUntilDay;
   }
 
+  /** The target's offset for an input row: log area (or the training median) when modelling per area. */
+  offset(x: ArrayLike<number>): number {
+    const t = this.artifact.target;
+    if (t.kind !== 'log_price_per_area') return 0;
+    const area = x[t.areaFeature]!;
+    return area > 0 ? Math.log(area) : t.medianLogArea;
+  }
+
+  /** Log value at the index's reference month (before the index and the nowcast). */
+  predictLog(x: ArrayLike<number>): number {
+    return this.value.predictRow(x) + this.offset(x);
+  }
+
   get version(): string {
     return this.artifact.modelVersion;
+  }
+
+  /** Residuals of this model on the market sales after its cutoff feed its nowcast. */
+  attachNowcast(frame: SalesFrame, config: MarketConfig): void {
+    const rows: number[] = [];
+    for (let i = 0; i < frame.count; i++) if (frame.isMarket[i] === 1 && frame.day[i]! > this.trainedUntilDay && frame.price[i]! > 0) rows.push(i);
+    if (rows.length === 0) {
+      this.nowcast = IndexNowcast.empty();
+      return;
+    }
+    const columns = frameColumnsForModel(frame, config, this.inputs, rows);
+    const predicted = this.value.predictColumns(columns, rows.length);
+    const t = this.artifact.target;
+    const days = rows.map((i) => frame.day[i]!);
+    const residuals = rows.map((i, k) => {
+      const area = t.kind === 'log_price_per_area' ? columns[t.areaFeature]![k]! : NaN;
+      const offset = t.kind !== 'log_price_per_area' ? 0 : area > 0 ? Math.log(area) : t.medianLogArea;
+      return Math.log(frame.price[i]!) - predicted[k]! - offset - this.index.logAt(frame.day[i]!);
+    });
+    this.nowcast = IndexNowcast.fromSales(days, residuals, this.artifact.settings.nowcast);
   }
 }
 

@@ -27,6 +27,27 @@ const LOCATION_FEATURES: FeatureSpec[] = [
   ...ROTATION_ANGLES.map((a): FeatureSpec => ({ name: `location_axis_${a}`, kind: 'numeric', label: `Location along a ${a}° axis` })),
 ];
 
+/**
+ * Columns of a frame for a saved model's inputs. The frame encodes categoricals with today's config
+ * levels; the model may have been trained when there were fewer, so codes are mapped through the names.
+ */
+export function frameColumnsForModel(frame: SalesFrame, config: MarketConfig, inputs: ModelInputs, rows: ArrayLike<number>): Float64Array[] {
+  const columns = trainingColumns(frame, inputs, rows);
+  inputs.specs.forEach((spec, f) => {
+    if (f >= inputs.marketFeatureCount || spec.kind !== 'categorical') return;
+    const current = config.features.find((c) => c.name === spec.name)?.levels ?? [];
+    const model = spec.levels ?? [];
+    if (current.length === model.length && current.every((l, i) => l === model[i])) return;
+    const remap = current.map((level) => {
+      const k = model.indexOf(level);
+      return k >= 0 ? k : NaN;
+    });
+    const column = columns[f]!;
+    for (let i = 0; i < column.length; i++) column[i] = Number.isNaN(column[i]!) ? NaN : (remap[column[i]!] ?? NaN);
+  });
+  return columns;
+}
+
 /** Columns for the given rows of a frame, in modelInputs order. */
 export function trainingColumns(frame: SalesFrame, inputs: ModelInputs, rows: ArrayLike<number>): Float64Array[] {
   const n = rows.length;

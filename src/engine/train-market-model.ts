@@ -12,8 +12,9 @@ import { addMonths, formatDay, monthOfDay } from './calendar.js';
 import { CONFIDENCE_INPUTS, ERROR_FLOOR, calibrateScale, confidenceInputs, relativeError } from './confidence.js';
 import { EVIDENCE_SEARCH_LIMIT, SalesSpatialIndex, neighbourhoodEvidence } from './comparables.js';
 import { defaultGbdtParams, trainGbdt, type GbdtModel, type GbdtParams } from './gbdt/index.js';
-import { MARKET_MODEL_FORMAT, MARKET_MODEL_FORMAT_VERSION, type MarketModelArtifact, type TrainingSettings } from './market-model.js';
+import { MARKET_MODEL_FORMAT, MARKET_MODEL_FORMAT_VERSION, type MarketModelArtifact, type TargetDefinition, type TrainingSettings } from './market-model.js';
 import { modelInputs, trainingColumns, type ModelInputs } from './model-inputs.js';
+import { DEFAULT_NOWCAST, IndexNowcast } from './nowcast.js';
 import { estimatePriceIndex, median, type PriceIndex } from './price-index.js';
 import type { Day, MarketConfig, SalesFrame } from './types.js';
 
@@ -29,6 +30,8 @@ export interface TrainMarketOptions {
   calibrationMonths?: number;
   recencyHalfLifeYears?: number;
   outlierMads?: number;
+  /** What the value model predicts (default: the market's valueTarget, else log price). */
+  target?: TargetDefinition['kind'];
   onProgress?: (stage: string) => void;
 }
 
@@ -52,9 +55,20 @@ export function trainMarketModel(frame: SalesFrame, config: MarketConfig, option
   const outlierMads = options.outlierMads ?? 3;
   const inputs = modelInputs(config);
 
-  const eligible = eligibleRows(frame, options.until);
+  const allEligible = eligibleRows(frame, options.until);
+  // Price per unit of floor area is the smoother target when areas are known: the model then learns
+  // what a square foot (metre) is worth where, and the area itself enters exactly (log-linear).
+  const areaColumn = frame.attributes['floor_area'];
+  const withArea = areaColumn ? allEligible.filter((i) => areaColumn[i]! > 0) : [];
+  const areasKnown = areaColumn !== undefined && withArea.length >= 0.99 * allEligible.length;
+  const perArea = areasKnown && (options.target ?? config.valueTarget ?? 'log_price') === 'log_price_per_area';
+  const eligible = perArea ? withArea : allEligible;
   if (eligible.length < 50) throw new Error(`market '${config.id}' has ${eligible.length} market sales up to ${formatDay(options.until)}; at least 50 are needed to train`);
   const columns = trainingColumns(frame, inputs, eligible);
+  const areaFeature = inputs.specs.findIndex((f) => f.name === 'floor_area');
+  const offsets = Float64Array.from(eligible, (i) => (perArea ? Math.log(areaColumn![i]!) : 0));
+  const medianLogArea = perArea ? median(Array.from(offsets)) : 0;
+  const targetDefinition: TargetDefinition = perArea ? { kind: 'log_price_per_area', areaFeature, medianLogArea } : { kind: 'log_price', areaFeature: -1, medianLogArea: 0 };
 
   // Calibration split: the last `calibrationMonths` of sales, valued by a model that never saw them.
   const calibrationCut = addMonths(options.until, -calibrationMonths);
@@ -64,10 +78,16 @@ export function trainMarketModel(frame: SalesFrame, config: MarketConfig, option
   const randomHoldout = later.length < 100 || earlier.length < 200;
   if (randomHoldout) [earlier, later] = randomSplit(eligible.length, 0.2, seed);
 
+  // The earlier model early-stops on its own most recent tenth, never on the calibration sales: errors
+  // measured on the sales that chose the stopping round would look smaller than they are.
+  const stopAt = Math.max(Math.floor(earlier.length / 2), Math.min(Math.floor(earlier.length * 0.9), earlier.length - 200));
+  const earlierTrain = earlier.slice(0, stopAt);
+  const earlierStop = earlier.slice(stopAt);
+
   progress('calibration model');
-  const fitEarlier = fitStage(frame, eligible, columns, earlier, { ...valueParams }, later, halfLife, outlierMads, inputs, randomHoldout ? options.until : calibrationCut);
+  const fitEarlier = fitStage(frame, eligible, columns, offsets, earlierTrain, { ...valueParams }, earlierStop, halfLife, outlierMads, inputs, randomHoldout ? options.until : calibrationCut);
   const rounds = Math.max(10, Math.round(fitEarlier.model.numTrees * 1.1));
-  const trendMonths = randomHoldout ? DEFAULT_TREND_MONTHS : chooseTrendWindow(frame, eligible, columns, later, fitEarlier, inputs);
+  const trendMonths = randomHoldout ? DEFAULT_TREND_MONTHS : chooseTrendWindow(frame, eligible, columns, offsets, later, fitEarlier, inputs);
   fitEarlier.index = fitEarlier.index.withTrendWindow(trendMonths);
 
   // Out-of-time errors of the earlier model on the later sales, and the evidence around each.
@@ -80,11 +100,18 @@ export function trainMarketModel(frame: SalesFrame, config: MarketConfig, option
   const area = frame.attributes['floor_area'];
   const cutMonth = monthOfDay(randomHoldout ? options.until : calibrationCut);
   const absErrors: number[] = [];
+  // The earlier model's residuals on the later sales feed its nowcast, as the market's newer sales do in
+  // service: each later sale is valued with the index updated by the later sales made before it.
+  const modelLogs = later.map((k) => {
+    for (let f = 0; f < x.length; f++) x[f] = columns[f]![k]!;
+    return fitEarlier.model.predictRow(x) + offsets[k]! + fitEarlier.index.logAt(frame.day[eligible[k]!]!);
+  });
+  const nowcast = IndexNowcast.fromSales(later.map((k) => frame.day[eligible[k]!]!), later.map((k, j) => Math.log(frame.price[eligible[k]!]!) - modelLogs[j]!), DEFAULT_NOWCAST);
   later.forEach((k, j) => {
     const row = eligible[k]!;
     for (let f = 0; f < x.length; f++) x[f] = columns[f]![k]!;
     const day = frame.day[row]!;
-    const logValue = fitEarlier.model.predictRow(x) + fitEarlier.index.logAt(day);
+    const logValue = modelLogs[j]! + nowcast.adjustment(day);
     const e = relativeError(frame.price[row]!, Math.exp(logValue));
     errors[j] = e;
     absErrors.push(Math.abs(e));
@@ -96,20 +123,27 @@ export function trainMarketModel(frame: SalesFrame, config: MarketConfig, option
     confidenceRow.forEach((v, f) => (confidenceColumns[f]![j] = v));
   });
   progress('confidence model');
-  const confidence = trainGbdt({ features: CONFIDENCE_INPUTS, columns: confidenceColumns, label: target }, confidenceParams);
+  // The scale is calibrated on out-of-fold error predictions (each half scored by a model of the other):
+  // in-sample predictions would track the noise in these very errors and make the FSD look too tight.
   const rawScales = new Float64Array(later.length);
-  for (let j = 0; j < later.length; j++) {
-    confidenceColumns.forEach((c, f) => (confidenceRow[f] = c[j]!));
-    rawScales[j] = Math.exp(confidence.predictRow(confidenceRow));
+  const [foldA, foldB] = randomSplit(later.length, 0.5, seed + 11);
+  for (const [fit, score] of [[foldA, foldB], [foldB, foldA]] as const) {
+    if (fit.length === 0 || score.length === 0) continue;
+    const model = trainGbdt({ features: CONFIDENCE_INPUTS, columns: confidenceColumns.map((c) => Float64Array.from(fit, (j) => c[j]!)), label: Float64Array.from(fit, (j) => target[j]!) }, confidenceParams);
+    for (const j of score) {
+      confidenceColumns.forEach((c, f) => (confidenceRow[f] = c[j]!));
+      rawScales[j] = Math.exp(model.predictRow(confidenceRow));
+    }
   }
   const calibration = calibrateScale(errors, rawScales);
+  const confidence = trainGbdt({ features: CONFIDENCE_INPUTS, columns: confidenceColumns, label: target }, confidenceParams);
 
   progress('value model');
   const everything = eligible.map((_, k) => k);
-  const final = fitStage(frame, eligible, columns, everything, { ...valueParams, numRounds: rounds, earlyStoppingRounds: 0 }, null, halfLife, outlierMads, inputs, options.until);
+  const final = fitStage(frame, eligible, columns, offsets, everything, { ...valueParams, numRounds: rounds, earlyStoppingRounds: 0 }, null, halfLife, outlierMads, inputs, options.until);
 
   final.index = final.index.withTrendWindow(trendMonths);
-  const settings: TrainingSettings = { seed, value: { ...valueParams, numRounds: rounds, earlyStoppingRounds: 0 }, confidence: confidenceParams, rounds, recencyHalfLifeYears: halfLife, outlierMads, calibrationMonths, trendMonths };
+  const settings: TrainingSettings = { seed, value: { ...valueParams, numRounds: rounds, earlyStoppingRounds: 0 }, confidence: confidenceParams, rounds, recencyHalfLifeYears: halfLife, outlierMads, calibrationMonths, trendMonths, nowcast: DEFAULT_NOWCAST };
   const fingerprint = fingerprintTraining(frame, eligible, config, settings);
   const trainedUntil = formatDay(options.until);
   const laterDays = later.map((k) => frame.day[eligible[k]!]!);
@@ -125,6 +159,7 @@ export function trainMarketModel(frame: SalesFrame, config: MarketConfig, option
     settings,
     inputs: inputs.specs,
     index: final.index.toJSON(),
+    target: targetDefinition,
     valueModel: final.model.serialize(),
     confidenceModel: confidence.serialize(),
     fsdScale: calibration.scale,
@@ -148,11 +183,11 @@ const TREND_WINDOWS = [6, 12, 24, 36];
  * valued the later (calibration) sales with the least bias. Chosen on the calibration year, never on the
  * sales being valued later.
  */
-function chooseTrendWindow(frame: SalesFrame, eligible: number[], columns: Float64Array[], later: number[], fit: StageFit, inputs: ModelInputs): number {
+function chooseTrendWindow(frame: SalesFrame, eligible: number[], columns: Float64Array[], offsets: Float64Array, later: number[], fit: StageFit, inputs: ModelInputs): number {
   const x = new Float64Array(inputs.specs.length);
   const modelLogs = later.map((k) => {
     for (let f = 0; f < x.length; f++) x[f] = columns[f]![k]!;
-    return fit.model.predictRow(x);
+    return fit.model.predictRow(x) + offsets[k]!;
   });
   let best = { months: DEFAULT_TREND_MONTHS, bias: Infinity };
   for (const months of TREND_WINDOWS) {
@@ -175,10 +210,11 @@ export function eligibleRows(frame: SalesFrame, until: Day): number[] {
  * One pass of index + outliers + value model over the subset `use` (positions in `eligible`).
  * `validation`, when given, early-stops the value model on those sales (labels read with this index).
  */
-function fitStage(frame: SalesFrame, eligible: number[], columns: Float64Array[], use: number[], params: GbdtParams, validation: number[] | null, halfLifeYears: number, outlierMads: number, inputs: ModelInputs, referenceDay: Day): StageFit {
+function fitStage(frame: SalesFrame, eligible: number[], columns: Float64Array[], offsets: Float64Array, use: number[], params: GbdtParams, validation: number[] | null, halfLifeYears: number, outlierMads: number, inputs: ModelInputs, referenceDay: Day): StageFit {
   const n = use.length;
   const sub = columns.map((c) => Float64Array.from(use, (k) => c[k]!));
-  const logPrice = Float64Array.from(use, (k) => Math.log(frame.price[eligible[k]!]!));
+  // Log price less the target's offset (log area when modelling price per area).
+  const logPrice = Float64Array.from(use, (k) => Math.log(frame.price[eligible[k]!]!) - offsets[k]!);
   const months = Int32Array.from(use, (k) => monthOfDay(frame.day[eligible[k]!]!));
 
   // Index: two rounds of (time-blind model → monthly residuals → smoothed index → re-adjusted labels).
@@ -209,7 +245,7 @@ function fitStage(frame: SalesFrame, eligible: number[], columns: Float64Array[]
     valid = {
       features: inputs.specs,
       columns: columns.map((c) => Float64Array.from(validation, (k) => c[k]!)),
-      label: Float64Array.from(validation, (k) => Math.log(frame.price[eligible[k]!]!) - index.logAt(frame.day[eligible[k]!]!)),
+      label: Float64Array.from(validation, (k) => Math.log(frame.price[eligible[k]!]!) - offsets[k]! - index.logAt(frame.day[eligible[k]!]!)),
     };
   }
   const model = trainGbdt({ features: inputs.specs, columns: trainColumns, label, weight }, params, valid);

@@ -49,6 +49,11 @@ export interface MarketConfig {
   nonMarket: { minPrice: number; maxPrice: number; minPricePerArea?: number; maxPricePerArea?: number };
   comparables: { radiusKm: number; lookbackMonths: number; minCount: number; count: number };
   confidence: { tiers: ConfidenceTier[] };
+  /**
+   * What the value model predicts: the log price (default), or the log price per unit of floor area,
+   * which suits markets described by few features (the area then enters exactly).
+   */
+  valueTarget?: 'log_price' | 'log_price_per_area';
 }
 
 /**

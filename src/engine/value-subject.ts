@@ -63,8 +63,8 @@ export function valueSubject(state: MarketState, subject: Subject, options: Valu
     return noValue('insufficient_comparables', NO_VALUE_DESCRIPTIONS.insufficient_comparables(config.comparables.minCount, radiusKm, lookbackMonths), ['recent_comparables', ...encoded.missing], modelVersion);
   }
 
-  const modelLog = model.value.predictRow(encoded.x);
-  const timeLog = model.index.logAt(options.asOf);
+  const modelLog = model.predictLog(encoded.x);
+  const timeLog = model.index.logAt(options.asOf) + model.nowcast.adjustment(options.asOf);
   const logValue = modelLog + timeLog;
   const value = Math.exp(logValue);
 
@@ -95,7 +95,7 @@ export function valueSubject(state: MarketState, subject: Subject, options: Valu
     : [];
 
   let contributions: Contribution[] = [];
-  const baseValue = Math.exp(model.value.expectedValue);
+  const baseValue = Math.exp(model.value.expectedValue + (model.artifact.target.kind === 'log_price_per_area' ? model.artifact.target.medianLogArea : 0));
   if (options.explain !== false) contributions = explainInCurrency(model, inputs, encoded.x, timeLog, value, baseValue, options.maxContributions ?? 10);
 
   return {
@@ -122,6 +122,9 @@ export function valueSubject(state: MarketState, subject: Subject, options: Valu
  */
 export function explainInCurrency(model: MarketModel, inputs: ModelInputs, x: Float64Array, timeLog: number, value: number, baseValue: number, limit: number): Contribution[] {
   const shap = model.value.shap(x);
+  // Per-area models add log area exactly: its distance from the training median belongs to floor_area.
+  const target = model.artifact.target;
+  if (target.kind === 'log_price_per_area') shap[target.areaFeature] = shap[target.areaFeature]! + model.offset(x) - target.medianLogArea;
   const totalLog = Math.log(value / baseValue);
   const meanLog = Math.abs(totalLog) < 1e-12 ? value : (value - baseValue) / totalLog;
   const byName = new Map<string, number>();

@@ -27,6 +27,7 @@ export class MarketRuntime implements ValuationEngine {
     const frame = await loadSalesFrame(store, marketId, { config });
     const models = (await listActiveModels(store.db, marketId)).map((saved) => new MarketModel(parseMarketModel(saved.content), parseDay(saved.trainedUntil)));
     models.sort((a, b) => a.trainedUntilDay - b.trainedUntilDay);
+    for (const model of models) model.attachNowcast(frame, config);
     this.states.set(marketId, { config, frame, spatial: new SalesSpatialIndex(frame), models });
   }
 

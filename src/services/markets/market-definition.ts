@@ -57,6 +57,7 @@ export const MarketConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     confidence: Type.Object({ tiers: Type.Array(TierSchema, { minItems: 1 }) }, { additionalProperties: false }),
+    valueTarget: Type.Optional(Type.Union([Type.Literal('log_price'), Type.Literal('log_price_per_area')])),
   },
   { additionalProperties: false },
 );
