@@ -3,7 +3,7 @@
 // the same rows in the same run when /usr/bin/xgboost is installed.
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { marketsDir } from '../src/paths.js';
@@ -13,6 +13,9 @@ import type { FeatureSpec } from '../src/engine/types.js';
 const NUMERIC = ['living_area_sqft', 'bedrooms', 'full_baths', 'half_baths', 'year_built', 'garage_sqft', 'rooms', 'lot_size_sqft', 'frontage_ft', 'depth_ft', 'latitude', 'longitude'];
 const CATEGORICAL = ['stories', 'exterior_wall', 'garage'];
 const XGBOOST = '/usr/bin/xgboost';
+// OpenMP threads that spin while they wait make XGBoost 20–40x slower whenever another process wants the
+// same cores (measured here: 46 s instead of 1.1 s for 200 rounds); passive waiting is the fair setting.
+const XGBOOST_ENV = { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' };
 
 interface Sales {
   features: FeatureSpec[];
@@ -66,6 +69,21 @@ function scores(pred: Float64Array, label: Float64Array): string {
   return `RMSE(log) ${Math.sqrt(se / label.length).toFixed(4)}, MdAPE ${(100 * median(ape)).toFixed(2)}%`;
 }
 
+/** CPU seconds (user + system) of this process, or of its waited-for children (Linux /proc). */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+function childCpuSeconds(): number {
+  try {
+    // fields after the command name: cutime and cstime are the 14th and 15th, in clock ticks (100 Hz)
+    const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 function timeEach(rows: number, repeats: number, fn: (i: number) => void): number {
   const times: number[] = [];
   for (let r = 0; r < repeats; r++) {
@@ -97,7 +115,7 @@ function writeCsv(path: string, data: TrainingData): void {
   writeFileSync(path, lines.join('\n') + '\n');
 }
 
-interface XgbRun { seconds: number; predictions?: Float64Array }
+interface XgbRun { seconds: number; cpu: number; predictions?: Float64Array }
 
 function runXgboost(dir: string, name: string, settings: Record<string, string | number>, train: TrainingData, test?: TrainingData): XgbRun {
   const trainPath = join(dir, `${name}-train.csv`);
@@ -107,15 +125,17 @@ function runXgboost(dir: string, name: string, settings: Record<string, string |
   const lines = Object.entries({ ...settings, task: 'train', data: `${trainPath}?format=csv&label_column=0`, model_out: modelPath, save_period: 0 }).map(([k, v]) => `${k} = ${v}`);
   writeFileSync(conf, lines.join('\n') + '\n');
   const t0 = performance.now();
-  execFileSync(XGBOOST, [conf], { stdio: 'pipe' });
+  const c0 = childCpuSeconds();
+  execFileSync(XGBOOST, [conf], { stdio: 'pipe', env: XGBOOST_ENV });
   const seconds = (performance.now() - t0) / 1000;
-  if (!test) return { seconds };
+  const cpu = childCpuSeconds() - c0;
+  if (!test) return { seconds, cpu };
   const testPath = join(dir, `${name}-test.csv`);
   writeCsv(testPath, test);
   const predPath = join(dir, `${name}.pred`);
-  execFileSync(XGBOOST, [conf, 'task=pred', `model_in=${modelPath}`, `test:data=${testPath}?format=csv&label_column=0`, `name_pred=${predPath}`], { stdio: 'pipe' });
+  execFileSync(XGBOOST, [conf, 'task=pred', `model_in=${modelPath}`, `test:data=${testPath}?format=csv&label_column=0`, `name_pred=${predPath}`], { stdio: 'pipe', env: XGBOOST_ENV });
   const predictions = Float64Array.from(readFileSync(predPath, 'utf8').trim().split('\n'), Number);
-  return { seconds, predictions };
+  return { seconds, cpu, predictions };
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -129,30 +149,38 @@ export async function run(args: string[]): Promise<void> {
   const in1997 = subset(sales, (i) => sales.price[i]! >= 10_000 && sales.day[i]! >= start1997 && sales.day[i]! < start1998);
   const params: Partial<GbdtParams> = { numRounds: rounds, learningRate: 0.05, numLeaves: 31, earlyStoppingRounds: 0 };
   console.log(`data: ${all.label.length} Lucas County sales, ${all.features.length} features (${CATEGORICAL.join(', ')} categorical); label log(price)`);
+  console.log(`load average before the run: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (other processes share these cores)`);
   console.log(`params: ${rounds} rounds, lr 0.05, 31 leaves, max depth 8, bagging 0.8, feature fraction 0.8, no early stopping`);
 
   // warm-up so that the timed run measures optimised code, as in a long-running server
   trainGbdt(all, { ...params, numRounds: 20 });
   const trainTimes: number[] = [];
+  const trainCpu: number[] = [];
   let model!: GbdtModel;
   for (let r = 0; r < 3; r++) {
     const t0 = performance.now();
+    const c0 = cpuSeconds();
     model = trainGbdt(all, params);
     trainTimes.push((performance.now() - t0) / 1000);
+    trainCpu.push(cpuSeconds() - c0);
   }
-  console.log(`valora  train all rows: median ${median(trainTimes).toFixed(2)} s of 3 (${trainTimes.map((t) => t.toFixed(2)).join(', ')}), ${model.numTrees} trees`);
+  console.log(`valora  train all rows: median ${median(trainTimes).toFixed(2)} s wall of 3 (${trainTimes.map((t) => t.toFixed(2)).join(', ')}), median ${median(trainCpu).toFixed(2)} s CPU (one thread), ${model.numTrees} trees`);
 
   const sample = Math.min(1000, all.label.length);
   const xs = Array.from({ length: sample }, (_, i) => rowOf(all, Math.floor((i * all.label.length) / sample)));
   let sink = 0;
+  let c0 = cpuSeconds();
   const predictUs = timeEach(sample, 5, (i) => (sink += model.predictRow(xs[i]!)));
-  console.log(`valora  predictRow: median ${predictUs.toFixed(2)} µs with ${model.numTrees} trees (${sample} rows × 5)`);
+  const predictCpuUs = ((cpuSeconds() - c0) / (sample * 5)) * 1e6;
+  console.log(`valora  predictRow: median ${predictUs.toFixed(2)} µs wall, mean ${predictCpuUs.toFixed(2)} µs CPU, with ${model.numTrees} trees (${sample} rows × 5)`);
   const out = new Float64Array(all.features.length);
-  for (const size of [500, model.numTrees]) {
+  for (const size of model.numTrees > 500 ? [500, model.numTrees] : [model.numTrees]) {
     const m = size === model.numTrees ? model : firstTrees(model, size);
     m.shap(xs[0]!, out); // builds the explainer once
+    c0 = cpuSeconds();
     const shapUs = timeEach(sample, 3, (i) => (sink += m.shap(xs[i]!, out)[0]!));
-    console.log(`valora  shap: median ${shapUs.toFixed(1)} µs with ${m.numTrees} trees (${sample} rows × 3)`);
+    const shapCpuUs = ((cpuSeconds() - c0) / (sample * 3)) * 1e6;
+    console.log(`valora  shap: median ${shapUs.toFixed(1)} µs wall, mean ${shapCpuUs.toFixed(1)} µs CPU, with ${m.numTrees} trees (${sample} rows × 3)`);
   }
   if (sink === 42) console.log('');
 
@@ -174,11 +202,11 @@ export async function run(args: string[]): Promise<void> {
       ['depth 6', { ...common, max_depth: 6 }],
       ['lossguide 31 leaves', { ...common, grow_policy: 'lossguide', max_leaves: 31, max_depth: 0 }],
     ];
-    console.log(`peer: ${version} CLI, hist, nthread 2, subsample 0.8, colsample_bytree 0.8; categoricals as level codes; time includes the CLI loading its CSV`);
+    console.log(`peer: ${version} CLI, hist, nthread 2 (OMP_WAIT_POLICY=PASSIVE), subsample 0.8, colsample_bytree 0.8; categoricals as level codes; time includes the CLI loading its CSV`);
     for (const [label, settings] of configs) {
       const full = runXgboost(dir, 'all', settings, all);
       const holdout = runXgboost(dir, 'holdout', settings, before, in1997);
-      console.log(`xgboost ${label}: train all rows ${full.seconds.toFixed(2)} s; holdout: ${scores(holdout.predictions!, in1997.label)}`);
+      console.log(`xgboost ${label}: train all rows ${full.seconds.toFixed(2)} s wall, ${full.cpu.toFixed(2)} s CPU (both threads); holdout: ${scores(holdout.predictions!, in1997.label)}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
