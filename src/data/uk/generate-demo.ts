@@ -2,7 +2,7 @@
 // M postcode area (OS Code-Point Open), with sales, EPC certificates and UPRN coordinates written in the
 // official layouts so the ordinary importers load them. Deterministic: the same seed writes the same bytes.
 // The price process is in demo-price-model.ts; docs/uk-data.md describes both.
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { marketsDir } from '../../paths.js';
@@ -228,6 +228,14 @@ function periodOf(year: number): string {
   return bands.find(([u]) => year <= u)?.[1] ?? '2012-onwards';
 }
 
+// Two processes starting together may both generate the demo: each writes a file of its own and renames it
+// into place, so neither ever reads the other's half-written file.
+function writeAtomically(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
+}
+
 function csv(fields: ReadonlyArray<string | number>): string {
   return fields.map((f) => (typeof f === 'number' || !/[",\n]/.test(f) ? String(f) : `"${f.replace(/"/g, '""')}"`)).join(',');
 }
@@ -396,12 +404,12 @@ export async function generateUkDemo(options: UkDemoOptions): Promise<UkDemoResu
   // Postcode supplement (ONSPD layout): the demo's one postcode that Code-Point Open does not list.
   const [pLat, pLon] = bngToWgs84(piccadilly.easting, piccadilly.northing);
   const supplement = join(options.dir, 'postcodes-supplement.csv');
-  writeFileSync(supplement, `pcds,lat,long\n${piccadilly.postcode},${pLat.toFixed(6)},${pLon.toFixed(6)}\n`);
+  writeAtomically(supplement, `pcds,lat,long\n${piccadilly.postcode},${pLat.toFixed(6)},${pLon.toFixed(6)}\n`);
   files.push({ kind: 'postcodes-supplement', path: supplement, rows: 1 });
 
   // Price Paid, official layout.
   const ppd = join(options.dir, 'pp-demo.csv');
-  writeFileSync(
+  writeAtomically(
     ppd,
     sales
       .map((s) =>
@@ -464,7 +472,7 @@ export async function generateUkDemo(options: UkDemoOptions): Promise<UkDemoResu
     });
   }
   const epc = join(options.dir, 'certificates.csv');
-  writeFileSync(epc, certRows.join('\n') + '\n');
+  writeAtomically(epc, certRows.join('\n') + '\n');
   files.push({ kind: 'epc', path: epc, rows: certificates });
 
   // OS Open UPRN: every demo property's UPRN with its own (not the postcode's) coordinates.
@@ -473,7 +481,7 @@ export async function generateUkDemo(options: UkDemoOptions): Promise<UkDemoResu
     uprnLines.push(`${p.uprn},${p.easting.toFixed(2)},${p.northing.toFixed(2)},${p.latitude.toFixed(7)},${p.longitude.toFixed(7)}`);
   }
   const uprn = join(options.dir, 'osopenuprn_demo.csv');
-  writeFileSync(uprn, uprnLines.join('\n') + '\n');
+  writeAtomically(uprn, uprnLines.join('\n') + '\n');
   files.push({ kind: 'uprn', path: uprn, rows: properties.length });
 
   if (options.pricePaidRows) {

@@ -163,6 +163,8 @@ export async function importPricePaid(store: Store, path: string, options: Impor
 
   const writer = openPricePaidWriter(store, marketId);
   const includeB = options.includeCategoryB === true;
+  // A batch is one write transaction: small enough that other writers to the same SQLite file (the API's
+  // ledger and jobs) wait well under their busy timeout.
   const batchSize = options.batchSize ?? 20_000;
   const fields: string[] = new Array(PPD_FIELDS + 4);
 
