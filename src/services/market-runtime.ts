@@ -14,10 +14,10 @@ import { EngineNotReadyError, type MarketSummary, type ValuationEngine } from '.
 export class MarketRuntime implements ValuationEngine {
   private readonly states = new Map<string, MarketState>();
 
-  /** Loads every market in the store with its active models. */
-  static async load(store: Store): Promise<MarketRuntime> {
+  /** Loads every market in the store (or the named ones) with its active models. */
+  static async load(store: Store, marketIds?: string[]): Promise<MarketRuntime> {
     const runtime = new MarketRuntime();
-    for (const id of await listMarketIds(store.db)) await runtime.loadMarket(store, id);
+    for (const id of marketIds ?? (await listMarketIds(store.db))) await runtime.loadMarket(store, id);
     return runtime;
   }
 

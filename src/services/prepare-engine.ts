@@ -10,17 +10,19 @@ export interface PrepareEngineOptions {
   log?: (message: string) => void;
   /** Train markets that have no model (default true). A worker process may prefer to wait for a server. */
   train?: boolean;
+  /** Only these markets (default: every market in the store). */
+  markets?: string[];
 }
 
 export async function prepareEngine(store: Store, options: PrepareEngineOptions = {}): Promise<MarketRuntime> {
   const log = options.log ?? (() => {});
   if (options.train !== false) {
-    for (const marketId of await listMarketIds(store.db)) {
+    for (const marketId of options.markets ?? (await listMarketIds(store.db))) {
       if ((await listActiveModels(store.db, marketId)).length > 0) continue;
       log(`training the ${marketId} model (first start; it is saved for the next)…`);
       const trained = await trainMarket(store, { marketId });
       log(`  ${marketId}: model ${trained.artifact.modelVersion} on ${trained.artifact.trainingSales} sales in ${trained.seconds.toFixed(1)} s`);
     }
   }
-  return MarketRuntime.load(store);
+  return MarketRuntime.load(store, options.markets);
 }

@@ -1,10 +1,11 @@
 // `valora backtest --market <id> --sales <file.csv> [--mapping mapping.json] [--json]`
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseColumnMapping, type ColumnMapping } from '../../data/sales-csv/column-mapping.js';
 import type { AccuracyFigures } from '../../engine/backtest-metrics.js';
 import { BUNDLED_MARKET_IDS, readBundledMarket, type BundledMarketId } from '../../services/markets/bundled-markets.js';
 import { prepareEngine } from '../../services/prepare-engine.js';
+import { listMarketIds } from '../../store/repositories/markets.js';
 import { runBacktest, type BacktestReport } from '../../services/backtest/run-backtest.js';
 import { CliError } from '../cli-error.js';
 import { STORE_OPTIONS, STORE_USAGE, withCliStore } from '../open-cli-store.js';
@@ -31,10 +32,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!values.market) throw new CliError(`--market is required\n\n${USAGE}`);
   if (!values.sales) throw new CliError(`--sales is required\n\n${USAGE}`);
+  if (!existsSync(values.sales)) throw new CliError(`cannot read ${values.sales}: no such file`);
   const mapping = readMapping(values.market, values.mapping);
   return withCliStore(values, async (store) => {
-    const engine = await prepareEngine(store, { log: (m) => console.error(m) });
-    if (!engine.state(values.market!)) throw new CliError(`unknown market '${values.market}'`);
+    if (!(await listMarketIds(store.db)).includes(values.market!)) throw new CliError(`unknown market '${values.market}'`);
+    const engine = await prepareEngine(store, { log: (m) => console.error(m), markets: [values.market!] });
     const progress = process.stderr.isTTY && !values.json ? (done: number) => process.stderr.write(`\rvalued ${done} sales…`) : undefined;
     let report: BacktestReport;
     try {

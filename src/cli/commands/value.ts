@@ -5,6 +5,7 @@ import { formatDay, parseDay, todayDay } from '../../engine/calendar.js';
 import { InvalidSubjectError, NoModelForDateError } from '../../engine/errors.js';
 import type { Subject, ValuationOutcome } from '../../engine/types.js';
 import { prepareEngine } from '../../services/prepare-engine.js';
+import { listMarketIds } from '../../store/repositories/markets.js';
 import { CliError } from '../cli-error.js';
 import { STORE_OPTIONS, STORE_USAGE, withCliStore } from '../open-cli-store.js';
 
@@ -43,10 +44,10 @@ export async function run(argv: string[]): Promise<number> {
   const numComparables = values.comparables === undefined ? 5 : Number(values.comparables);
   if (!Number.isInteger(numComparables) || numComparables < 0 || numComparables > 50) throw new CliError('--comparables must be a whole number from 0 to 50');
   return withCliStore(values, async (store) => {
-    const engine = await prepareEngine(store, { log: (m) => console.error(m) });
+    if (values.market && !(await listMarketIds(store.db)).includes(values.market)) throw new CliError(`unknown market '${values.market}'`);
+    const engine = await prepareEngine(store, { log: (m) => console.error(m), markets: values.market ? [values.market] : undefined });
     const market = values.market ?? engine.marketAt(subject.latitude, subject.longitude);
     if (!market) throw new CliError('the coordinates are outside every loaded market; name one with --market');
-    if (!engine.state(market)) throw new CliError(`unknown market '${market}'`);
     try {
       const outcome = engine.value(market, subject, { asOf, numComparables });
       console.log(JSON.stringify(present(market, formatDay(asOf), outcome), null, 2));

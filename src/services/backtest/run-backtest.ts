@@ -36,7 +36,10 @@ export async function runBacktest(runtime: MarketRuntime, request: BacktestReque
   const reasons: Record<string, number> = {};
   const versions = new Set<string>();
   let read: ((fields: string[]) => ReturnType<ReturnType<typeof createSaleRowReader>>) | null = null;
-  const parser = createReadStream(request.file).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
+  const source = createReadStream(request.file);
+  const parser = source.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
+  // A read error (missing file, permissions) must reach the caller through the parser, not crash the process.
+  source.on('error', (error) => parser.destroy(error));
   for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     if (!read) {
       read = createSaleRowReader(record.record, request.mapping, state.config, { today: new Date().toISOString().slice(0, 10) });
