@@ -75,4 +75,15 @@ describe('valora serve (SQLite data directory)', () => {
     serve.child.kill('SIGINT');
     assert.equal(await serve.exited, 0);
   });
+
+  it('serves from several processes with --workers, still printing one listening line, and stops on SIGTERM', async () => {
+    serve = await startServe(['--data-dir', dir, '--log-level', 'warn', '--workers', '2']);
+    assert.equal(serve.stdout().split('\n').filter((l) => l.includes('Valora listening on')).length, 1, serve.stdout());
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, async () => (await fetch(`${serve!.url}/v1/account`, { headers: { authorization: `Bearer ${firstKey}` } })).status),
+    );
+    assert.deepEqual(new Set(statuses), new Set([200]));
+    serve.child.kill('SIGTERM');
+    assert.equal(await serve.exited, 0);
+  });
 });
