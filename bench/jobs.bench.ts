@@ -139,7 +139,7 @@ export async function run(args: string[]): Promise<void> {
       const reasons = new Map<string, number>();
       for (const r of last!.results) if (r.error) reasons.set(r.error, (reasons.get(r.error) ?? 0) + 1);
       console.log(`${label}: submit → complete median ${median(ms).toFixed(0)} ms (runs: ${ms.map((m) => m.toFixed(0)).join(', ')} ms) — bar ≤ ${bar} ms`);
-      console.log(`  items: ${last!.completed} valued (${comparables.length ? median(comparables) : 0} comparables each, median), ${last!.failed} answered with an error: ${[...reasons].map(([e, n]) => `${n}× ${e}`).join('; ')}`);
+      console.log(`  items: ${last!.completed} valued (${comparables.length ? median(comparables) : 0} comparables each, median), ${last!.failed} answered with an error${reasons.size ? `: ${[...reasons].map(([e, n]) => `${n}× ${e}`).join('; ')}` : ''}`);
       console.log(`  peer: ${peer}`);
     }
     for (const r of results) if (median(r.ms) > r.bar) console.log(`  ✖ ${r.label}: median ${median(r.ms).toFixed(0)} ms is over the ${r.bar} ms bar`);
