@@ -244,6 +244,42 @@ for (const target of storeTargetNames()) {
         assert.notEqual(elsewhere.job.id, first.job.id, 'keys are per account');
       }));
 
+    it('cancelling a running job: the chunk in hand is not written or charged', () =>
+      withStore(target, async (store) => {
+        const accountId = await account(store, 'cancel-running@example.com', 100);
+        let started!: () => void;
+        const chunkStarted = new Promise<void>((r) => (started = r));
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        const slow: JobProcessor = {
+          async processItems(job, items, ctx) {
+            started();
+            await gate;
+            return parityProcessor.processItems(job, items, ctx);
+          },
+        };
+        const { job } = await submitJob(store, { accountId, kind: 'avm_batch', items: [0, 2, 4, 6], fingerprint: 'cr' });
+        const worker = new JobWorker({ store, processors: { avm_batch: slow }, chunkSize: 2 });
+        worker.start();
+        try {
+          await chunkStarted;
+          assert.equal((await findJob(store.db, job.id))!.status, 'running');
+          assert.equal((await cancelJob(store, accountId, job.id)).outcome, 'aborted');
+          release();
+          await delay(200);
+          const j = (await findJob(store.db, job.id))!;
+          assert.equal(j.status, 'aborted');
+          assert.equal(j.completed, 0);
+          const items = await listItems(store.db, job.id, 10, 0);
+          assert.ok(items.every((i) => i.status === 'skipped' && i.charged === 0));
+          assert.equal(await ledgerDebits(store, job.id), 0);
+          assert.equal(await getBalance(store.db, accountId), 100);
+        } finally {
+          release();
+          await worker.stop();
+        }
+      }));
+
     it('graceful stop hands the job back to the queue for another worker', () =>
       withStore(target, async (store) => {
         const accountId = await account(store, 'i@example.com', 1000);
