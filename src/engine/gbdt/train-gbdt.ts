@@ -2,6 +2,7 @@
 // of features, shrinkage, and early stopping on a validation set that keeps the best round's trees.
 import { buildBinMapper, numericBin } from './bin-mapper.js';
 import type { BinnedData } from './grow-tree.js';
+import type { BinMatrix } from './histogram.js';
 import { TreeLearner } from './grow-tree.js';
 import { GbdtModel } from './model.js';
 import { resolveGbdtParams, type GbdtParams } from './params.js';
@@ -50,7 +51,8 @@ export function trainGbdt(train: TrainingData, params?: Partial<GbdtParams>, val
   const trees: TreeRecord[] = [];
 
   const validScore = valid ? new Float64Array(validRows).fill(baseScore) : null;
-  const validX = new Float64Array(train.features.length);
+  // validation rows binned with the training bins: routing by bin is the same as by value (see binColumn)
+  const validBins = valid ? binColumns(valid, data) : null;
   let bestLoss = Infinity;
   let bestRounds = 0;
 
@@ -98,8 +100,12 @@ export function trainGbdt(train: TrainingData, params?: Partial<GbdtParams>, val
       let loss = 0;
       let totalWeight = 0;
       for (let i = 0; i < validRows; i++) {
-        for (let f = 0; f < validX.length; f++) validX[f] = valid.columns[f]![i]!;
-        validScore[i] += tree.leafValue[leafOfRecord(tree, grown.nodeBinLeft, data, validX)]!;
+        let node = tree.splitFeature.length > 0 ? 0 : ~0;
+        while (node >= 0) {
+          const table = grown.nodeBinLeft[node]!;
+          node = table[validBins![tree.splitFeature[node]! * validRows + i]!] ? tree.left[node]! : tree.right[node]!;
+        }
+        validScore[i] += tree.leafValue[~node]!;
         const w = valid.weight ? valid.weight[i]! : 1;
         const e = validScore[i]! - valid.label[i]!;
         loss += w * e * e;
@@ -116,23 +122,6 @@ export function trainGbdt(train: TrainingData, params?: Partial<GbdtParams>, val
   return new GbdtModel({ features: train.features.map((f) => ({ ...f })), params: p, baseScore, trees: kept });
 }
 
-/** The leaf of a tree still in training for raw feature values (the same routing a model uses). */
-function leafOfRecord(tree: TreeRecord, tables: Uint8Array[], data: BinnedData, x: Float64Array): number {
-  let node = tree.splitFeature.length > 0 ? 0 : ~0;
-  while (node >= 0) {
-    const f = tree.splitFeature[node]!;
-    const v = x[f]!;
-    const mapper = data.mappers[f]!;
-    let left: boolean;
-    if (mapper.categorical) {
-      const isLevel = v >= 0 && v < mapper.numBins - 1 && v === Math.floor(v);
-      left = isLevel ? tables[node]![v] === 1 : tree.defaultLeft[node] === 1;
-    } else left = v <= tree.threshold[node]! || (v !== v && tree.defaultLeft[node] === 1);
-    node = left ? tree.left[node]! : tree.right[node]!;
-  }
-  return ~node;
-}
-
 function binTrainingData(train: TrainingData, maxBins: number): BinnedData {
   const n = train.label.length;
   const mappers = train.features.map((spec, f) => buildBinMapper(spec, train.columns[f]!, maxBins));
@@ -143,10 +132,22 @@ function binTrainingData(train: TrainingData, maxBins: number): BinnedData {
     binOffset[f] = totalBins;
     totalBins += m.numBins;
   });
+  const bins = binColumns(train, { mappers });
+  return { n, bins, mappers, numBins, binOffset, totalBins };
+}
+
+/**
+ * Column-major bin indices of a data set under the training bins. A numeric value v lands in the first bin
+ * whose upper bound is >= v, so "bin <= t" is exactly "v <= threshold"; NaN lands in the missing bin; a
+ * categorical level is its own bin (levels without training rows route like missing in every split).
+ */
+function binColumns(data: TrainingData, binned: Pick<BinnedData, 'mappers'>): BinMatrix {
+  const n = data.label.length;
+  const { mappers } = binned;
   const wide = mappers.some((m) => m.numBins > 256);
   const bins = wide ? new Uint16Array(n * mappers.length) : new Uint8Array(n * mappers.length);
   mappers.forEach((m, f) => {
-    const column = train.columns[f]!;
+    const column = data.columns[f]!;
     const off = f * n;
     if (m.categorical) {
       const missing = m.numBins - 1;
@@ -158,5 +159,5 @@ function binTrainingData(train: TrainingData, maxBins: number): BinnedData {
       for (let i = 0; i < n; i++) bins[off + i] = numericBin(m.upperBounds, column[i]!);
     }
   });
-  return { n, bins, mappers, numBins, binOffset, totalBins };
+  return bins;
 }
