@@ -35,7 +35,7 @@ export interface TrainMarketOptions {
   onProgress?: (stage: string) => void;
 }
 
-const INDEX_STAGE_PARAMS: Partial<GbdtParams> = { numRounds: 150, learningRate: 0.1, numLeaves: 31, earlyStoppingRounds: 0 };
+const INDEX_STAGE_PARAMS: Partial<GbdtParams> = { numRounds: 100, learningRate: 0.15, numLeaves: 31, earlyStoppingRounds: 0 };
 const CONFIDENCE_PARAMS: Partial<GbdtParams> = { numRounds: 150, learningRate: 0.05, numLeaves: 8, maxDepth: 3, earlyStoppingRounds: 0, featureFraction: 1, baggingFraction: 0.8 };
 
 interface StageFit {
@@ -48,7 +48,7 @@ interface StageFit {
 export function trainMarketModel(frame: SalesFrame, config: MarketConfig, options: TrainMarketOptions): MarketModelArtifact {
   const seed = options.seed ?? 1;
   const progress = options.onProgress ?? (() => {});
-  const valueParams: GbdtParams = { ...defaultGbdtParams, numRounds: 3000, learningRate: 0.05, earlyStoppingRounds: 100, ...options.valueParams, seed };
+  const valueParams: GbdtParams = { ...defaultGbdtParams, numRounds: 3000, learningRate: 0.08, earlyStoppingRounds: 60, ...options.valueParams, seed };
   const confidenceParams: GbdtParams = { ...defaultGbdtParams, ...CONFIDENCE_PARAMS, seed };
   const calibrationMonths = options.calibrationMonths ?? 12;
   const halfLife = options.recencyHalfLifeYears ?? 2;

@@ -34,3 +34,23 @@ for (const name of storeTargetNames()) {
     });
   });
 }
+
+describe('migrations started by several processes at once', () => {
+  it('leave one working schema on a fresh SQLite file', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { execFile } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'valora-race-'));
+    const file = join(dir, 'valora.sqlite');
+    const script = `const { openStore } = await import(${JSON.stringify(new URL('./database.js', import.meta.url).href)});
+      const { migrateToLatest } = await import(${JSON.stringify(new URL('./migrate.js', import.meta.url).href)});
+      const s = await openStore({ url: ${JSON.stringify(file)} }); await migrateToLatest(s); await s.close();`;
+    try {
+      const runs = Array.from({ length: 4 }, () => new Promise<number>((resolve) => execFile(process.execPath, ['--input-type=module', '-e', script], (error) => resolve(error ? 1 : 0))));
+      assert.deepEqual(await Promise.all(runs), [0, 0, 0, 0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,8 +4,23 @@ import { migrations } from './migrations/index.js';
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Brings the schema up to date. Safe to call from several processes at once: Kysely takes a lock. */
+/**
+ * Brings the schema up to date. Safe to call from several processes at once: on PostgreSQL Kysely takes
+ * a lock; SQLite has none to take (a deferred transaction that read an old schema loses the race with
+ * "already exists"), so there a failed attempt is retried, and the retry finds the work done.
+ */
 export async function migrateToLatest(store: Store): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(store);
+    } catch (error) {
+      if (store.dialect !== 'sqlite' || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 50));
+    }
+  }
+}
+
+async function migrateOnce(store: Store): Promise<void> {
   // Kysely looks for its bookkeeping tables in every schema unless told which one: on a PostgreSQL server
   // holding several Valora schemas (tests, tenants) it would find another schema's lock table and skip its own.
   const migrationTableSchema =
