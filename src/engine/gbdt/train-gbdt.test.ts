@@ -105,6 +105,26 @@ describe('trainGbdt', () => {
     assert.deepEqual(prefix.trees, doc.trees.slice(0, best));
   });
 
+  it('scores validation rows with missing values and unseen levels the way the model predicts them', () => {
+    const features: FeatureSpec[] = [...numeric('a', 'b'), { name: 'kind', kind: 'categorical', levels: ['p', 'q', 'r', 'unseen'] }];
+    const fn = (x: Float64Array) => (Number.isNaN(x[0]!) ? 1 : Math.sin(5 * x[0]!)) + x[1]! + ([0, 0.8, -0.5, 2][x[2]!] ?? 0.3);
+    const train = generate(400, features, fn, { seed: 31, noise: 0.4, missing: { a: 0.15, kind: 0.1 } });
+    for (let i = 0; i < train.rows; i++) if (train.columns[2]![i] === 3) train.columns[2]![i] = 1;
+    const valid = generate(400, features, fn, { seed: 32, noise: 0.4, missing: { a: 0.15, kind: 0.1 } });
+    const params = { numRounds: 150, learningRate: 0.3, minDataInLeaf: 5, earlyStoppingRounds: 150 };
+    const kept = trainGbdt(train, params, valid);
+    const doc = JSON.parse(trainGbdt(train, { ...params, earlyStoppingRounds: 0 }).serialize());
+    const losses: number[] = [];
+    const score = new Float64Array(valid.rows).fill(kept.baseScore);
+    for (let k = 0; k < 150; k++) {
+      const single = GbdtModel.deserialize(JSON.stringify({ ...doc, trees: [doc.trees[k]] })).predictColumns(valid.columns);
+      for (let i = 0; i < valid.rows; i++) score[i] += single[i]! - kept.baseScore;
+      losses.push(mse(score, valid.label));
+    }
+    assert.equal(kept.numTrees, losses.indexOf(Math.min(...losses)) + 1);
+    assert.ok(kept.numTrees < 150, 'overfitting sets in before the last round');
+  });
+
   it('is reproducible for a seed; bagging and feature sampling change the model', () => {
     const features = numeric('a', 'b', 'c', 'd', 'e');
     const train = generate(1500, features, smooth, { seed: 9, noise: 0.1 });
