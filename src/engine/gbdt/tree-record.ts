@@ -20,7 +20,3 @@ export interface TreeRecord {
   leafCover: number[];
 }
 
-/** A tree without splits: the root is leaf 0. */
-export function treeRoot(tree: TreeRecord): number {
-  return tree.splitFeature.length > 0 ? 0 : ~0;
-}
