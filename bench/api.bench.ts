@@ -8,8 +8,8 @@
 // processes), --duration=S (default 10), --connections=C (default 50), --accounts=N (spread the load over
 // N accounts; default 1, the worst case: every request charges the same ledger holder).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -48,6 +48,31 @@ async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<{ chi
     child.once('exit', (code) => reject(new Error(`valora serve exited (${code}) before listening:\n${stderr.slice(-2000)}`)));
   });
   return { child, url };
+}
+
+/**
+ * CPU seconds used so far by the server and its direct children (cluster workers), from /proc: unlike
+ * latency, CPU time per request hardly moves when other processes compete for the cores. null off Linux.
+ */
+function serverCpuSeconds(pid: number): number | null {
+  try {
+    const stat = (p: number | string) => readFileSync(`/proc/${p}/stat`, 'utf8').slice(readFileSync(`/proc/${p}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+    let ticks = 0;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let fields: string[];
+      try {
+        fields = stat(entry);
+      } catch {
+        continue;
+      }
+      // After the command: state(0) ppid(1) … utime(11) stime(12).
+      if (Number(entry) === pid || Number(fields[1]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks / 100;
+  } catch {
+    return null;
+  }
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -93,7 +118,14 @@ export async function run(args: string[]): Promise<void> {
     console.log(`properties: ${ids.length} that value (of ${candidates.length} probed), accounts: ${keys.length}, ${connections} connections, ${duration} s each`);
 
     let n = 0;
-    const drive = (path: string, post: boolean, seconds: number, extra: object = {}) =>
+    const drive = async (path: string, post: boolean, seconds: number, extra: object = {}) => {
+      const cpuBefore = serverCpuSeconds(child.pid!);
+      const result = await driveOnly(path, post, seconds, extra);
+      const cpuAfter = serverCpuSeconds(child.pid!);
+      const cpuMsPerRequest = cpuBefore !== null && cpuAfter !== null ? ((cpuAfter - cpuBefore) * 1000) / Math.max(1, result.requests.total) : null;
+      return { ...result, cpuMsPerRequest };
+    };
+    const driveOnly = (path: string, post: boolean, seconds: number, extra: object = {}) =>
       new Promise<AutocannonResult>((resolve, reject) =>
         autocannon(
           {
@@ -120,11 +152,13 @@ export async function run(args: string[]): Promise<void> {
     // The same requests without feature contributions: the service's own cost with the engine's TreeSHAP left out.
     const unexplained = await drive('/v1/valuations', true, duration, { explain: false });
     const health = await drive('/healthz', false, duration);
-    const line = (label: string, r: AutocannonResult) =>
-      `${label.padEnd(22)} p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   ${Math.round(r.requests.average).toLocaleString('en').padStart(7)} req/s   (${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
+    const line = (label: string, r: AutocannonResult & { cpuMsPerRequest: number | null }) =>
+      `${label.padEnd(22)} p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   ${Math.round(r.requests.average).toLocaleString('en').padStart(7)} req/s   ` +
+      `server CPU ${r.cpuMsPerRequest === null ? '?' : r.cpuMsPerRequest.toFixed(2)} ms/request   (${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
     console.log(line('POST /v1/valuations', valuations));
     console.log(line('  … explain: false', unexplained));
     console.log(line('GET /healthz (peer)', health));
+    console.log(`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores (other processes share them)`);
     console.log(`bars: p50 ≤ 5 ms ${valuations.latency.p50 <= 5 ? 'met' : 'MISSED'}, p99 ≤ 25 ms ${valuations.latency.p99 <= 25 ? 'met' : 'MISSED'}, ≥ 2,000/s ${valuations.requests.average >= 2000 ? 'met' : 'MISSED'}`);
   } finally {
     child.kill('SIGTERM');
