@@ -7,7 +7,8 @@ import { PriceIndex, type PriceIndexData } from './price-index.js';
 import type { FeatureSpec, MarketConfig, SalesFrame } from './types.js';
 
 export const MARKET_MODEL_FORMAT = 'valora-market-model';
-export const MARKET_MODEL_FORMAT_VERSION = 1;
+// 2: the value target (price or price per area), the nowcast settings.
+export const MARKET_MODEL_FORMAT_VERSION = 2;
 
 export interface CalibrationReport {
   /** Sales the confidence model was fitted and calibrated on (valued out of time). */

@@ -25,7 +25,14 @@ export class MarketRuntime implements ValuationEngine {
   async loadMarket(store: Store, marketId: string): Promise<void> {
     const config = await loadMarketConfig(store, marketId);
     const frame = await loadSalesFrame(store, marketId, { config });
-    const models = (await listActiveModels(store.db, marketId)).map((saved) => new MarketModel(parseMarketModel(saved.content), parseDay(saved.trainedUntil)));
+    const models: MarketModel[] = [];
+    for (const saved of await listActiveModels(store.db, marketId)) {
+      try {
+        models.push(new MarketModel(parseMarketModel(saved.content), parseDay(saved.trainedUntil)));
+      } catch {
+        // Unreadable (an older engine's format): prepareEngine retires and retrains such models.
+      }
+    }
     models.sort((a, b) => a.trainedUntilDay - b.trainedUntilDay);
     for (const model of models) model.attachNowcast(frame, config);
     this.states.set(marketId, { config, frame, spatial: new SalesSpatialIndex(frame), models });

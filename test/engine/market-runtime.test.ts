@@ -7,7 +7,8 @@ import { parseMarketModel } from '../../src/engine/market-model.js';
 import { ensureBundledMarkets } from '../../src/services/markets/ensure-bundled-markets.js';
 import { MarketRuntime } from '../../src/services/market-runtime.js';
 import { trainMarket } from '../../src/services/training/train-market.js';
-import { listActiveModels } from '../../src/store/repositories/models.js';
+import { listActiveModels, saveModel } from '../../src/store/repositories/models.js';
+import { prepareEngine } from '../../src/services/prepare-engine.js';
 import { storeTargetNames, withStore } from '../support/stores.js';
 
 const subject = { latitude: 38.631913, longitude: -121.434879, attributes: { floor_area: 1200, bedrooms: 3, bathrooms: 2, property_type: 'houses' } };
@@ -47,6 +48,17 @@ for (const name of storeTargetNames()) {
         assert.equal((await listActiveModels(store.db, 'sacramento-ca')).length, 1);
         const restarted = await MarketRuntime.load(store);
         assert.deepEqual(restarted.value('sacramento-ca', subject, { asOf: parseDay('2008-06-01'), numComparables: 3 }), outcome);
+      });
+    });
+
+    it('retires a model an older engine wrote and trains a new one on start', async () => {
+      await withStore(name, async (store) => {
+        await ensureBundledMarkets(store, { only: ['sacramento-ca'] });
+        await saveModel(store.db, { marketId: 'sacramento-ca', modelVersion: 'old', trainedUntil: '2008-05-15', dataFingerprint: 'x', content: JSON.stringify({ format: 'valora-market-model', formatVersion: 1 }) });
+        const engine = await prepareEngine(store, { markets: ['sacramento-ca'] });
+        assert.equal(engine.isReady('sacramento-ca'), true);
+        const active = await listActiveModels(store.db, 'sacramento-ca');
+        assert.deepEqual(active.map((m) => m.modelVersion === 'old'), [false]);
       });
     });
   });

@@ -48,3 +48,8 @@ export async function listActiveModels(db: Kysely<Database>, marketId: string): 
 export async function deactivateModelsWithCutoff(db: Kysely<Database>, marketId: string, trainedUntil: string, keepVersion: string): Promise<void> {
   await db.updateTable('models').set({ active: 0 }).where('market_id', '=', marketId).where('trained_until', '=', trainedUntil).where('model_version', '!=', keepVersion).execute();
 }
+
+/** Retires one saved model (e.g. written by an older engine whose format this one cannot read). */
+export async function deactivateModel(db: Kysely<Database>, id: number): Promise<void> {
+  await db.updateTable('models').set({ active: 0 }).where('id', '=', id).execute();
+}
