@@ -49,6 +49,10 @@ export class TreeShapExplainer {
   /** Per distinct path feature of a leaf: (1 − z)/z. */
   private readonly uniqRatio: Float64Array;
   private readonly stack: Int32Array;
+  /** What a query reads per leaf, side by side: [table start, d, first packed entry]. */
+  private readonly leafMeta: Int32Array;
+  /** Per distinct path feature of a leaf, side by side: [feature, (1 − z)/z, z]. */
+  private readonly packed: Float64Array;
   /** weights[d * stride + s] = s!(d−s−1)!/d! */
   private readonly weights: Float64Array;
   private readonly stride: number;
@@ -160,6 +164,18 @@ export class TreeShapExplainer {
     this.gTable = new Float64Array(tableSize);
     for (let leaf = 0; leaf < leaves; leaf++) if (this.leafTable[leaf]! >= 0) this.fillTable(leaf);
     this.stack = new Int32Array(2 * (forest.maxDepth + 2));
+    this.leafMeta = new Int32Array(3 * leaves);
+    for (let leaf = 0; leaf < leaves; leaf++) {
+      this.leafMeta[3 * leaf] = this.leafTable[leaf]!;
+      this.leafMeta[3 * leaf + 1] = this.leafUniqCount[leaf]!;
+      this.leafMeta[3 * leaf + 2] = 3 * this.leafUniqStart[leaf]!;
+    }
+    this.packed = new Float64Array(3 * this.uniqFeature.length);
+    for (let u = 0; u < this.uniqFeature.length; u++) {
+      this.packed[3 * u] = this.uniqFeature[u]!;
+      this.packed[3 * u + 1] = this.uniqRatio[u]!;
+      this.packed[3 * u + 2] = this.uniqZ[u]!;
+    }
     this.follows = new Uint8Array(maxUnique);
     this.poly = new Float64Array(maxUnique + 1);
     this.quotient = new Float64Array(maxUnique + 1);
@@ -207,7 +223,7 @@ export class TreeShapExplainer {
   /** Adds each feature's SHAP value for row x into out (out is not cleared). */
   accumulate(x: ArrayLike<number>, out: Float64Array): void {
     const forest = this.forest;
-    const { stack, nodeBit, leafTable, gTable, leafUniqStart, leafUniqCount, uniqFeature, uniqRatio } = this;
+    const { stack, nodeBit, leafMeta, gTable, packed } = this;
     const { root, feature, child, routeRight } = forest;
     for (let t = 0; t < forest.numTrees; t++) {
       if (root[t]! < 0) continue; // a single leaf explains nothing
@@ -224,20 +240,20 @@ export class TreeShapExplainer {
           continue;
         }
         const leaf = ~pointer;
-        const t0 = leafTable[leaf]!;
+        const t0 = leafMeta[3 * leaf]!;
+        const d = leafMeta[3 * leaf + 1]!;
         if (t0 >= 0) {
-          const d = leafUniqCount[leaf]!;
-          const u0 = leafUniqStart[leaf]!;
+          const p0 = leafMeta[3 * leaf + 2]!;
           const followed = ((1 << d) - 1) & ~failed;
           const g = gTable[t0 + followed]!;
           for (let j = 0; j < d; j++) {
             // branch-free (whether x followed feature j is a coin flip to the branch predictor): both
             // terms are finite, one of them is multiplied by 0
             const inP = (followed >>> j) & 1;
-            const u = u0 + j;
-            out[uniqFeature[u]!] += inP * uniqRatio[u]! * gTable[t0 + (followed ^ (1 << j))]! - (1 - inP) * g;
+            const k = p0 + 3 * j;
+            out[packed[k]!] += inP * packed[k + 1]! * gTable[t0 + (followed ^ (1 << j))]! - (1 - inP) * g;
           }
-        } else if (leafUniqCount[leaf]! <= this.maskMaxFeatures) this.accumulateMasked(leaf, failed, out);
+        } else if (d <= this.maskMaxFeatures) this.accumulateMasked(leaf, failed, out);
         else this.accumulateLeaf(leaf, x, out);
         if (top === 0) break;
         failed = stack[--top]!;
@@ -248,15 +264,15 @@ export class TreeShapExplainer {
 
   /** One leaf without a table: the closed form evaluated directly, P given as the complement of `failed`. */
   private accumulateMasked(leaf: number, failed: number, out: Float64Array): void {
-    const { poly, quotient, weights, stride, uniqFeature, uniqZ } = this;
-    const u0 = this.leafUniqStart[leaf]!;
-    const d = this.leafUniqCount[leaf]!;
+    const { poly, quotient, weights, stride, packed, leafMeta } = this;
+    const d = leafMeta[3 * leaf + 1]!;
+    const p0 = leafMeta[3 * leaf + 2]!;
     // zn = v · Π_{j∉P} z_j, poly = Π_{j∈P} (1 + z_j t)
     let zn = this.forest.leafValue[leaf]!;
     let p = 0;
     poly[0] = 1;
     for (let j = 0; j < d; j++) {
-      const z = uniqZ[u0 + j]!;
+      const z = packed[p0 + 3 * j + 2]!;
       if ((failed >>> j) & 1) zn *= z;
       else {
         p++;
@@ -273,10 +289,10 @@ export class TreeShapExplainer {
     }
     for (let j = 0; j < d; j++) {
       if ((failed >>> j) & 1) {
-        out[uniqFeature[u0 + j]!] -= off;
+        out[packed[p0 + 3 * j]!] -= off;
         continue;
       }
-      const z = uniqZ[u0 + j]!;
+      const z = packed[p0 + 3 * j + 2]!;
       // quotient = poly / (1 + z t): the polynomial of P without j
       quotient[0] = 1;
       let sum = weights[w + p - 1]!;
@@ -285,7 +301,7 @@ export class TreeShapExplainer {
         quotient[m] = q;
         sum += weights[w + p - 1 - m]! * q;
       }
-      out[uniqFeature[u0 + j]!] += zn * (1 - z) * sum;
+      out[packed[p0 + 3 * j]!] += zn * (1 - z) * sum;
     }
   }
 
