@@ -24,9 +24,11 @@ export async function addCredits(store: Store, input: AddCreditsInput): Promise<
     else await lockAccount(trx, account.id);
     const holder = holderOf(account);
     const applied = !(await findEntryByReference(trx, reference));
+    // Summed before this transaction inserts (see sumHolderBalance).
+    const before = await sumHolderBalance(trx, holder);
     if (applied) {
       await insertEntry(trx, { holder, accountId: account.id, amount: input.credits, reference, note: input.note ?? null, createdAt: new Date().toISOString() });
     }
-    return { balance: await sumHolderBalance(trx, holder), applied };
+    return { balance: before + (applied ? input.credits : 0), applied };
   });
 }

@@ -28,6 +28,41 @@ for (const name of storeTargetNames()) {
       });
     });
 
+    it('sums exactly while another process writes the same ledger and after rolled-back debits', async () => {
+      await withStore(name, async (store, target) => {
+        const other = await target.open(); // a second process's connection to the same database
+        try {
+          const { account } = await createAccount(store, { email: 'p@example.com', credits: 30 });
+          const debit = (s: typeof store, reference: string) => writeTransaction(s, (trx) => debitOnce(trx, { accountId: account.id, reference }));
+          for (let i = 0; i < 5; i++) await debit(store, `a:${i}`);
+          assert.equal(await getBalance(store.db, account.id), 25);
+          for (let i = 0; i < 7; i++) await debit(other, `b:${i}`);
+          await addCredits(other, { accountId: account.id, credits: 4 });
+          assert.equal(await getBalance(store.db, account.id), 22);
+          // A debit whose transaction then fails leaves nothing behind, and no sum remembers it.
+          await assert.rejects(
+            writeTransaction(store, async (trx) => {
+              assert.equal(await debitOnce(trx, { accountId: account.id, reference: 'rolled-back' }), 'charged');
+              throw new Error('caller failed after charging');
+            }),
+            /caller failed/,
+          );
+          assert.equal(await getBalance(store.db, account.id), 22);
+          assert.equal(await getBalance(other.db, account.id), 22);
+          // Alternating (two SQLite connections in one process cannot wait on each other's write lock).
+          const results = [];
+          for (let i = 0; i < 40; i++) results.push(await debit(i % 2 ? store : other, `c:${i}`));
+          assert.equal(results.filter((r) => r === 'charged').length, 22);
+          assert.equal(await getBalance(store.db, account.id), 0);
+          assert.equal(await getBalance(other.db, account.id), 0);
+          const total = await store.db.selectFrom('ledger_entries').select((eb) => eb.fn.sum<number>('amount').as('s')).where('account_id', '=', account.id).executeTakeFirstOrThrow();
+          assert.equal(Number(total.s), 0);
+        } finally {
+          await other.close();
+        }
+      });
+    });
+
     it('pools an organisation balance across its members and keeps purchases idempotent', async () => {
       await withStore(name, async (store) => {
         const org = await createOrganisation(store, 'Lender plc');

@@ -31,15 +31,41 @@ export async function writeTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, 
   });
 }
 
-const holderBalance = prepared((db, holder: string) =>
+const holderTotal = prepared((db, holder: string) =>
   db
     .selectFrom('ledger_entries')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('balance'))
+    .select((eb) => [eb.fn.max('id').as('last_id'), eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('total')])
     .where('holder', '=', holder),
 );
 
+const holderTotalAfter = prepared((db, holder: string, afterId: number) =>
+  db
+    .selectFrom('ledger_entries')
+    .select((eb) => [eb.fn.max('id').as('last_id'), eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('total')])
+    .where('holder', '=', holder)
+    .where('id', '>', afterId),
+);
+
+// Summing a busy holder's whole ledger costs 0.1-0.25 us per entry (13-25 ms at 100,000 entries), on every
+// charge. The balance stays SUM(amount) over the ledger, summed in two parts: the entries up to the last id
+// this process has already summed (their total kept here, per database and holder) plus the entries after
+// it, read through the (holder, id) index. Exact because the ledger is append-only, ids only grow (SQLite
+// AUTOINCREMENT, PostgreSQL identity), and every writer holds the holder's lock (PostgreSQL) or the write
+// lock (SQLite) while it inserts, so a holder's entries commit in id order: no entry can appear later
+// below an id already summed. Rule for callers: inside a transaction, sum before inserting (debitOnce,
+// addCredits and the job debits do), so every kept prefix is made of committed rows and no rollback can
+// make it wrong.
+const summedPrefixes = new WeakMap<object, Map<string, { lastId: number; total: number }>>();
+
 export async function sumHolderBalance(db: Kysely<Database>, holder: string): Promise<number> {
-  return Number((await holderBalance(db, holder))[0]?.balance ?? 0);
+  const key = db.getExecutor().adapter;
+  let prefixes = summedPrefixes.get(key);
+  if (!prefixes) summedPrefixes.set(key, (prefixes = new Map()));
+  const prefix = prefixes.get(holder);
+  const row = prefix ? (await holderTotalAfter(db, holder, prefix.lastId))[0] : (await holderTotal(db, holder))[0];
+  const total = (prefix?.total ?? 0) + Number(row?.total ?? 0);
+  if (row?.last_id != null) prefixes.set(holder, { lastId: Number(row.last_id), total });
+  return total;
 }
 
 const entryByReference = prepared((db, reference: string) => db.selectFrom('ledger_entries').selectAll().where('reference', '=', reference));
