@@ -28,12 +28,28 @@ export function monthOfDay(day: Day): number {
   return d.getUTCFullYear() * 12 + d.getUTCMonth();
 }
 
-/** The fraction of the month a day has reached (0 on the 1st), so an index can be read between months. */
+/**
+ * The month number plus the fraction of the month a day has reached (0 on the 1st), so an index can be
+ * read between months. Integer civil-date arithmetic (H. Hinnant's days_from_civil inverse): this runs for
+ * every comparable of every valuation, where building Date objects showed in profiles.
+ */
 export function monthPosition(day: Day): number {
-  const d = new Date(day * MS_PER_DAY);
-  const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-  const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-  return d.getUTCFullYear() * 12 + d.getUTCMonth() + (day * MS_PER_DAY - start) / (next - start);
+  const z = day + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const dayOfMonth = doy - Math.floor((153 * mp + 2) / 5); // 0-based
+  const month = mp < 10 ? mp + 3 : mp - 9; // 1..12
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return year * 12 + month - 1 + dayOfMonth / DAYS_IN_MONTH[isLeap(year) && month === 2 ? 0 : month]!;
+}
+
+const DAYS_IN_MONTH = [29, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 export function formatMonth(month: number): string {

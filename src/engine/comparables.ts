@@ -71,9 +71,10 @@ export function neighbourhoodEvidence(frame: SalesFrame, rows: number[], latitud
   const prices: number[] = [];
   let distanceSum = 0;
   const nearest = Math.min(rows.length, 10);
+  const targetLog = index.logAt(asOf);
   for (let k = 0; k < rows.length; k++) {
     const i = rows[k]!;
-    const adjusted = frame.price[i]! * index.factor(frame.day[i]!, asOf);
+    const adjusted = frame.price[i]! * Math.exp(targetLog - index.logAt(frame.day[i]!));
     prices.push(adjusted);
     const a = area ? area[i]! : NaN;
     if (a > 0) logPpa.push(Math.log(adjusted / a));

@@ -53,3 +53,16 @@ describe('estimatePriceIndex', () => {
     assert.throws(() => estimatePriceIndex([1, 2], [0]), /differ in length/);
   });
 });
+
+describe('monthPosition', () => {
+  it('agrees with the calendar on every day of four centuries of boundaries', async () => {
+    const { monthPosition, formatDay } = await import('./calendar.js');
+    for (let day = -30_000; day < 60_000; day += 1) {
+      const d = new Date(day * 86_400_000);
+      const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+      const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+      const expected = d.getUTCFullYear() * 12 + d.getUTCMonth() + (day * 86_400_000 - start) / (next - start);
+      if (Math.abs(monthPosition(day) - expected) > 1e-12) assert.fail(`${formatDay(day)}: ${monthPosition(day)} vs ${expected}`);
+    }
+  });
+});

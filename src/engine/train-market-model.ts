@@ -48,7 +48,7 @@ interface StageFit {
 export function trainMarketModel(frame: SalesFrame, config: MarketConfig, options: TrainMarketOptions): MarketModelArtifact {
   const seed = options.seed ?? 1;
   const progress = options.onProgress ?? (() => {});
-  const valueParams: GbdtParams = { ...defaultGbdtParams, numRounds: 3000, learningRate: 0.08, earlyStoppingRounds: 60, ...options.valueParams, seed };
+
   const confidenceParams: GbdtParams = { ...defaultGbdtParams, ...CONFIDENCE_PARAMS, seed };
   const calibrationMonths = options.calibrationMonths ?? 12;
   const halfLife = options.recencyHalfLifeYears ?? 2;
@@ -65,6 +65,10 @@ export function trainMarketModel(frame: SalesFrame, config: MarketConfig, option
   const eligible = perArea ? withArea : allEligible;
   if (eligible.length < 50) throw new Error(`market '${config.id}' has ${eligible.length} market sales up to ${formatDay(options.until)}; at least 50 are needed to train`);
   const columns = trainingColumns(frame, inputs, eligible);
+  // Shrinkage grows with the data: a small market takes small steps (its extra rounds are cheap), a large
+  // one larger steps so that training stays within seconds.
+  const learningRate = Math.min(0.08, Math.max(0.03, 0.03 * Math.sqrt(eligible.length / 2000)));
+  const valueParams: GbdtParams = { ...defaultGbdtParams, numRounds: 3000, learningRate, earlyStoppingRounds: 60, ...options.valueParams, seed };
   const areaFeature = inputs.specs.findIndex((f) => f.name === 'floor_area');
   const offsets = Float64Array.from(eligible, (i) => (perArea ? Math.log(areaColumn![i]!) : 0));
   const medianLogArea = perArea ? median(Array.from(offsets)) : 0;
