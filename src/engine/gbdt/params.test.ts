@@ -22,6 +22,7 @@ describe('resolveGbdtParams', () => {
     assert.throws(() => resolveGbdtParams({ featureFraction: 1.5 }), /featureFraction must be > 0 and <= 1/);
     assert.throws(() => resolveGbdtParams({ numRounds: 2.5 }), /numRounds must be an integer/);
     assert.throws(() => resolveGbdtParams({ seed: -1 }), /seed must be >= 0/);
+    assert.throws(() => resolveGbdtParams({ numLeaves: 5000 }), /numLeaves must be >= 2 and <= 1024/);
     assert.throws(() => resolveGbdtParams({ minSumHessianInLeaf: 0 }), /minSumHessianInLeaf must be > 0/);
     assert.throws(() => resolveGbdtParams({ lambdaL2: '1' as unknown as number }), /lambdaL2 must be a finite number/);
   });

@@ -58,7 +58,8 @@ type Rule = { integer?: boolean; min: number; max?: number; minExclusive?: boole
 const rules: Record<keyof GbdtParams, Rule> = {
   numRounds: { integer: true, min: 1 },
   learningRate: { min: 0, minExclusive: true },
-  numLeaves: { integer: true, min: 2, max: 131072 },
+  // every leaf may hold a histogram (features × bins × 24 bytes), so the leaf count is bounded
+  numLeaves: { integer: true, min: 2, max: 1024 },
   maxDepth: { integer: true, min: 1, also: -1 },
   minDataInLeaf: { integer: true, min: 1 },
   minSumHessianInLeaf: { min: 0, minExclusive: true },
