@@ -85,6 +85,26 @@ describe('TreeSHAP', () => {
     }
   });
 
+  it('adds up on deep trees with many distinct features on a path', () => {
+    const names = Array.from({ length: 40 }, (_, i) => `f${i}`);
+    const wide = generate(3000, numeric(...names), (x) => x.reduce((s, v, i) => s + v * ((i % 7) - 3), 0), { seed: 41, noise: 0.1 });
+    const model = trainGbdt(wide, { numRounds: 4, numLeaves: 512, maxDepth: -1, minDataInLeaf: 2, learningRate: 0.5, earlyStoppingRounds: 0 });
+    const doc = JSON.parse(model.serialize());
+    const depth = (t: TreeRecord, node: number): number => (node < 0 ? 0 : 1 + Math.max(depth(t, t.left[node]!), depth(t, t.right[node]!)));
+    assert.ok(doc.trees.some((t: TreeRecord) => depth(t, 0) > 12), 'some path is deeper than the table limit');
+    const trees = (doc.trees as TreeRecord[]).map((t) => ({ ...t, threshold: t.threshold.map((v) => (v === null ? Infinity : v)) }));
+    const byPath = new TreeShapExplainer(new Forest(trees, wide.features), 0, 0);
+    for (let i = 0; i < 50; i++) {
+      const x = row(wide, i);
+      const phi = model.shap(x);
+      const sum = phi.reduce((s, v) => s + v, model.expectedValue);
+      assert.ok(Math.abs(sum - model.predictRow(x)) < 1e-9, `row ${i}: ${sum} vs ${model.predictRow(x)}`);
+      const other = new Float64Array(names.length);
+      byPath.accumulate(x, other);
+      for (let f = 0; f < names.length; f++) assert.ok(Math.abs(other[f]! - phi[f]!) < 1e-12);
+    }
+  });
+
   it('gives a single-leaf model no contributions', () => {
     const data = { features: numeric('x'), columns: [new Float64Array(50).fill(1)], label: Float64Array.from({ length: 50 }, (_, i) => i) };
     const model = trainGbdt(data, { numRounds: 5, earlyStoppingRounds: 0 });

@@ -80,37 +80,42 @@ export class TreeShapExplainer {
     let maxUnique = 1;
     const stackNode: number[] = [];
     const stackLeft: number[] = [];
+    // the distinct features of the current path in order of first appearance, and each one's position
+    const pathFeatures: number[] = [];
+    const positionOf = new Map<number, number>();
     this.nodeBit = new Int32Array(forest.feature.length);
     const visitLeaf = (leaf: number) => {
       this.leafPathStart[leaf] = pathNode.length;
       this.leafUniqStart[leaf] = uniqFeature.length;
       const first = uniqFeature.length;
+      for (const f of pathFeatures) {
+        uniqFeature.push(f);
+        uniqZ.push(1);
+      }
       for (let k = 0; k < stackNode.length; k++) {
         const node = stackNode[k]!;
         const wentLeft = stackLeft[k]!;
-        const f = forest.feature[node]!;
         const child = wentLeft ? forest.left[node]! : forest.right[node]!;
         const fraction = (child >= 0 ? forest.nodeCover[child]! : forest.leafCover[~child]!) / forest.nodeCover[node]!;
-        let pos = uniqFeature.indexOf(f, first) - first;
-        if (pos < 0) {
-          pos = uniqFeature.length - first;
-          uniqFeature.push(f);
-          uniqZ.push(fraction);
-        } else uniqZ[first + pos]! *= fraction;
+        const pos = positionOf.get(forest.feature[node]!)!;
+        uniqZ[first + pos]! *= fraction;
         pathNode.push(node);
         pathLeft.push(wentLeft);
         pathPos.push(pos);
       }
       this.leafPathLength[leaf] = stackNode.length;
-      this.leafUniqCount[leaf] = uniqFeature.length - first;
-      maxUnique = Math.max(maxUnique, uniqFeature.length - first);
+      this.leafUniqCount[leaf] = pathFeatures.length;
+      maxUnique = Math.max(maxUnique, pathFeatures.length);
     };
     const walk = (pointer: number) => {
       if (pointer < 0) return visitLeaf(~pointer);
       const f = forest.feature[pointer]!;
-      const seen: number[] = [];
-      for (const node of stackNode) if (!seen.includes(forest.feature[node]!)) seen.push(forest.feature[node]!);
-      const pos = seen.includes(f) ? seen.indexOf(f) : seen.length;
+      const isNew = !positionOf.has(f);
+      if (isNew) {
+        positionOf.set(f, pathFeatures.length);
+        pathFeatures.push(f);
+      }
+      const pos = positionOf.get(f)!;
       this.nodeBit[pointer] = pos < 31 ? 1 << pos : 0;
       stackNode.push(pointer);
       stackLeft.push(1);
@@ -119,6 +124,10 @@ export class TreeShapExplainer {
       walk(forest.right[pointer]!);
       stackNode.pop();
       stackLeft.pop();
+      if (isNew) {
+        positionOf.delete(f);
+        pathFeatures.pop();
+      }
     };
     for (let t = 0; t < forest.numTrees; t++) walk(forest.root[t]!);
     this.pathNode = Int32Array.from(pathNode);
