@@ -409,9 +409,8 @@ function sqlitePricePaidWriter(store: Store, marketId: string): PricePaidWriter 
   conn.pragma('synchronous = NORMAL');
   conn.pragma('busy_timeout = 10000');
   conn.pragma('foreign_keys = ON');
-  // Up to 2 GiB of page cache (used only as the database grows): a national file's random-keyed indexes
-  // (transaction ids, addresses) then stay in memory, and a batch's dirty pages are written once at commit.
-  conn.pragma('cache_size = -2097152');
+  // 256 MiB of page cache: measured on 5 million rows, 2 GiB cost 2 GiB more memory and saved no time.
+  conn.pragma('cache_size = -262144');
   const insertProperty = conn.prepare(
     `insert into properties (market_id, source_key, uprn, address, postcode, postcode_key, latitude, longitude, property_type, attributes, created_at, updated_at)
      values (?, ?, null, ?, ?, ?, ?, ?, ?, ?, ?, ?)
