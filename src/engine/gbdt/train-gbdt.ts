@@ -51,7 +51,7 @@ export function trainGbdt(train: TrainingData, params?: Partial<GbdtParams>, val
   const trees: TreeRecord[] = [];
 
   const validScore = valid ? new Float64Array(validRows).fill(baseScore) : null;
-  // validation rows binned with the training bins: routing by bin is the same as by value (see binColumn)
+  // validation rows binned with the training bins: routing by bin is the same as by value (see binColumns)
   const validBins = valid ? binColumns(valid, data) : null;
   let bestLoss = Infinity;
   let bestRounds = 0;
