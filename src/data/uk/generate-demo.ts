@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { marketsDir } from '../../paths.js';
 import { bngToWgs84 } from './british-national-grid.js';
+import { constructionPeriod } from './uk-fields.js';
 import {
   CATEGORY_B_SD,
   CATEGORY_B_SHIFT,
@@ -14,7 +15,6 @@ import {
   NOISE_SD,
   type DemoPropertyTruth,
 } from './demo-price-model.js';
-import { CONSTRUCTION_PERIODS } from './uk-fields.js';
 
 export const DEMO_MARKET_ID = 'uk-demo-manchester';
 export const DEMO_MARKET_NAME = 'Manchester, UK (synthetic demo data)';
@@ -220,12 +220,7 @@ function outward(postcode: string): string {
 }
 
 function periodOf(year: number): string {
-  const bands: Array<[number, string]> = [
-    [1899, 'before 1900'], [1929, '1900-1929'], [1949, '1930-1949'], [1966, '1950-1966'], [1975, '1967-1975'],
-    [1982, '1976-1982'], [1990, '1983-1990'], [1995, '1991-1995'], [2002, '1996-2002'], [2006, '2003-2006'],
-    [2011, '2007-2011'],
-  ];
-  return bands.find(([u]) => year <= u)?.[1] ?? '2012-onwards';
+  return constructionPeriod(String(year))!;
 }
 
 // Two processes starting together may both generate the demo: each writes a file of its own and renames it
@@ -553,4 +548,3 @@ export async function writeLargePricePaid(path: string, rows: number, options: {
   await once(out, 'finish');
 }
 
-export { CONSTRUCTION_PERIODS };

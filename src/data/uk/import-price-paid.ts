@@ -25,7 +25,7 @@ import {
 } from '../../store/repositories/uk.js';
 import { formatPostcode, formatPpdAddress, matchAddressKey, postcodeKey, ppdAddressKey } from './address.js';
 import { readLineChunks, splitCsvLine } from './read-lines.js';
-import { typeFromPpdCode, UK_PROPERTY_TYPES, type UkPropertyType } from './uk-fields.js';
+import { typeFromPpdCode, type UkPropertyType } from './uk-fields.js';
 import { ukMarketConfig } from './uk-market-config.js';
 import { linkUkRegister, type LinkReport } from './link-register.js';
 import type { ProgressReporter } from './progress.js';
@@ -385,4 +385,3 @@ async function updateHouseAlias(store: Store, marketId: string, fileCounts: Map<
   await saveMarketConfig(store.db, config);
 }
 
-export { UK_PROPERTY_TYPES };
