@@ -4,6 +4,7 @@ import { importEpcCertificates } from '../../src/data/uk/import-epc.js';
 import { importPostcodes } from '../../src/data/uk/import-postcodes.js';
 import { importPricePaid } from '../../src/data/uk/import-price-paid.js';
 import { importUprns } from '../../src/data/uk/import-uprns.js';
+import { linkUkRegister } from '../../src/data/uk/link-register.js';
 import { findPropertiesByPostcode, findPropertiesByUprn } from '../../src/store/repositories/uk.js';
 import { storeTargetNames, withStore } from '../support/stores.js';
 import { epcCsv, onspd, ppdLine, tempDir, writeFile, type EpcFixture } from './fixtures.js';
@@ -25,8 +26,12 @@ for (const target of storeTargetNames()) {
           { lmk: 'L2010', address1: '42 Wilmslow Road', address2: 'Didsbury', lodged: '2010-05-01', area: '80', rooms: '4', rating: 'E', band: 'England and Wales: 1930-1949' },
           { lmk: 'L2018', address1: '42, Wilmslow Rd.', lodged: '2018-02-01', area: '85.5', rooms: '5', rating: 'C', band: 'England and Wales: 1930-1949' },
         ];
-        const r = await importEpcCertificates(store, writeFile(dir, 'certificates.csv', epcCsv(certs)), { marketId: 'uk-e' });
-        assert.deepEqual([r.loaded, r.rejected, r.link?.linkedByAddress, r.link?.propertiesCreated], [2, 0, 2, 0]);
+        const r = await importEpcCertificates(store, writeFile(dir, 'certificates.csv', epcCsv(certs)), { marketId: 'uk-e', link: false });
+        assert.deepEqual([r.loaded, r.rejected, r.link], [2, 0, null]);
+        // One sale per page: every page is read and written.
+        const link = await linkUkRegister(store, 'uk-e', { salesPageSize: 1 });
+        assert.deepEqual([link.linkedByAddress, link.propertiesCreated, link.salesUpdated], [2, 0, 3]);
+        assert.equal((await linkUkRegister(store, 'uk-e')).salesUpdated, 0, 'linking again changes nothing');
 
         const sales = await store.db.selectFrom('sales').select(['source_key', 'attributes']).where('market_id', '=', 'uk-e').orderBy('sale_date').execute();
         const seen = sales.map((s) => JSON.parse(s.attributes) as Record<string, unknown>);

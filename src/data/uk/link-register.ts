@@ -9,7 +9,7 @@ import {
   loadEpcCertificates,
   loadPostcodeCentroids,
   loadRegister,
-  loadSalesOfMarket,
+  loadSalesPage,
   loadUprnCoordinates,
   setCertificateProperties,
   updateRegisterProperties,
@@ -63,7 +63,12 @@ export function epcAttributes(cert: Certificate): Record<string, unknown> {
   };
 }
 
-export async function linkUkRegister(store: Store, marketId: string): Promise<LinkReport> {
+export interface LinkOptions {
+  /** Sales read per query (default 50,000). */
+  salesPageSize?: number;
+}
+
+export async function linkUkRegister(store: Store, marketId: string, options: LinkOptions = {}): Promise<LinkReport> {
   const report: LinkReport = { certificates: 0, linkedByUprn: 0, linkedByAddress: 0, propertiesCreated: 0, unplaced: 0, propertiesUpdated: 0, salesUpdated: 0 };
   const certificates = await loadEpcCertificates(store.db, marketId);
   report.certificates = certificates.length;
@@ -199,22 +204,29 @@ export async function linkUkRegister(store: Store, marketId: string): Promise<Li
     report.propertiesUpdated = updates.length;
     await setCertificateProperties(trx, marketId, certificateLinks);
 
-    const saleUpdates: Array<{ id: number; attributes: string }> = [];
-    for (const sale of await loadSalesOfMarket(trx, marketId)) {
-      const e = linked.get(sale.property_id);
-      if (!e) continue;
-      const cert = certificateAt(e.certificates, sale.sale_date);
-      const current = JSON.parse(sale.attributes) as Record<string, unknown>;
-      const next: Record<string, unknown> = {};
-      // Keep what the sale record itself said (type, tenure, new build, category); replace the EPC part.
-      for (const k of ['property_type', 'tenure', 'new_build', 'ppd_category']) if (k in current) next[k] = current[k];
-      Object.assign(next, epcAttributes(cert.certificate));
-      next.epc_after_sale = cert.after;
-      const json = JSON.stringify(next);
-      if (json !== sale.attributes) saleUpdates.push({ id: sale.id, attributes: json });
+    // Sales a page at a time, so a large market's sales never sit in memory at once.
+    let afterId = 0;
+    for (;;) {
+      const page = await loadSalesPage(trx, marketId, afterId, options.salesPageSize ?? 50_000);
+      if (page.length === 0) break;
+      afterId = page[page.length - 1]!.id;
+      const saleUpdates: Array<{ id: number; attributes: string }> = [];
+      for (const sale of page) {
+        const e = linked.get(sale.property_id);
+        if (!e) continue;
+        const cert = certificateAt(e.certificates, sale.sale_date);
+        const current = JSON.parse(sale.attributes) as Record<string, unknown>;
+        const next: Record<string, unknown> = {};
+        // Keep what the sale record itself said (type, tenure, new build, category); replace the EPC part.
+        for (const k of ['property_type', 'tenure', 'new_build', 'ppd_category']) if (k in current) next[k] = current[k];
+        Object.assign(next, epcAttributes(cert.certificate));
+        next.epc_after_sale = cert.after;
+        const json = JSON.stringify(next);
+        if (json !== sale.attributes) saleUpdates.push({ id: sale.id, attributes: json });
+      }
+      await updateSaleAttributes(trx, saleUpdates);
+      report.salesUpdated += saleUpdates.length;
     }
-    await updateSaleAttributes(trx, saleUpdates);
-    report.salesUpdated = saleUpdates.length;
   });
   return report;
 }

@@ -233,12 +233,15 @@ export async function loadRegisterKeys(db: Db, marketId: string): Promise<Array<
   return db.selectFrom('properties').select(['id', 'source_key', 'postcode_key']).where('market_id', '=', marketId).execute();
 }
 
-export async function loadSalesOfMarket(db: Db, marketId: string) {
+/** A market's sales in id order, `limit` at a time after `afterId` (keyset paging: memory stays bounded). */
+export async function loadSalesPage(db: Db, marketId: string, afterId: number, limit: number) {
   return db
     .selectFrom('sales')
     .select(['id', 'property_id', 'sale_date', 'attributes'])
     .where('market_id', '=', marketId)
+    .where('id', '>', afterId)
     .orderBy('id')
+    .limit(limit)
     .execute();
 }
 
