@@ -142,9 +142,17 @@ export function encodeSubject(subject: Subject, config: MarketConfig, inputs: Mo
   return { x, missing, propertyType };
 }
 
-export function resolvePropertyType(value: string, config: MarketConfig): string | null {
-  if (config.propertyTypes.includes(value)) return value;
-  const lower = value.trim().toLowerCase();
-  const exact = config.propertyTypes.find((t) => t.toLowerCase() === lower);
-  return exact ?? config.propertyTypeAliases[lower] ?? null;
+/**
+ * The market's type for `raw`: an exact type, a type differing only in case, or a configured alias
+ * (aliases are lower-case). Null when none matches.
+ */
+export function resolvePropertyType(raw: string, config: Pick<MarketConfig, 'propertyTypes' | 'propertyTypeAliases'>): string | null {
+  const text = raw.trim();
+  if (!text) return null;
+  if (config.propertyTypes.includes(text)) return text;
+  const lower = text.toLowerCase();
+  const byCase = config.propertyTypes.find((t) => t.toLowerCase() === lower);
+  if (byCase) return byCase;
+  const alias = config.propertyTypeAliases[lower];
+  return alias !== undefined && config.propertyTypes.includes(alias) ? alias : null;
 }
