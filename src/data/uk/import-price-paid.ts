@@ -82,6 +82,11 @@ export interface ImportPricePaidReport {
 
 const PPD_FIELDS = 16;
 
+function firstToken(key: string): string {
+  const space = key.indexOf(' ');
+  return space === -1 ? key : key.slice(0, space);
+}
+
 interface Place {
   postcode: string;
   pcKey: string;
@@ -149,16 +154,19 @@ export async function importPricePaid(store: Store, path: string, options: Impor
   // The register as the importer sees it: "POSTCODEKEY:ADDRESS KEY" → property id, and each postcode's keys
   // for the prefix match of addresses written at different lengths.
   const propertyIds = new Map<string, number>();
+  // Keys that can match by prefix share their first token, so each postcode's keys are grouped by it:
+  // "POSTCODEKEY FIRSTTOKEN" → keys.
   const keysByPostcode = new Map<string, string[]>();
+  const rememberKey = (pc: string, key: string) => {
+    const group = `${pc} ${firstToken(key)}`;
+    const list = keysByPostcode.get(group);
+    if (list) list.push(key);
+    else keysByPostcode.set(group, [key]);
+  };
   for (const p of await loadRegisterKeys(store.db, marketId)) {
     propertyIds.set(p.source_key, p.id);
     const sep = p.source_key.indexOf(':');
-    if (sep > 0) {
-      const pc = p.source_key.slice(0, sep);
-      const list = keysByPostcode.get(pc);
-      if (list) list.push(p.source_key.slice(sep + 1));
-      else keysByPostcode.set(pc, [p.source_key.slice(sep + 1)]);
-    }
+    if (sep > 0) rememberKey(p.source_key.slice(0, sep), p.source_key.slice(sep + 1));
   }
 
   const writer = openPricePaidWriter(store, marketId);
@@ -202,7 +210,7 @@ export async function importPricePaid(store: Store, path: string, options: Impor
     const fullKey = `${pcKey}:${addressKey}`;
     const known = propertyIds.get(fullKey) ?? batchNew.get(fullKey);
     if (known !== undefined) return known;
-    const siblings = keysByPostcode.get(pcKey);
+    const siblings = keysByPostcode.get(`${pcKey} ${firstToken(addressKey)}`);
     if (siblings) {
       const match = matchAddressKey(addressKey, siblings);
       if (match !== null) {
@@ -222,8 +230,7 @@ export async function importPricePaid(store: Store, path: string, options: Impor
       attributes: JSON.stringify({ property_type: type, tenure, location_precision: 'postcode', district: f[12] || null, county: f[13] || null }),
     });
     batchNew.set(fullKey, ref);
-    if (siblings) siblings.push(addressKey);
-    else keysByPostcode.set(pcKey, [addressKey]);
+    rememberKey(pcKey, addressKey);
     return ref;
   };
 

@@ -440,9 +440,7 @@ function sqlitePricePaidWriter(store: Store, marketId: string): PricePaidWriter 
       // Another writer may have registered the same address since this import loaded the register.
       propertyIds[i] = r.changes === 1 ? Number(r.lastInsertRowid) : (findProperty.get(marketId, p.sourceKey) as { id: number }).id;
     }
-    // In key order, a batch walks the transaction-id index once instead of hopping across it.
-    const sales = [...batch.sales].sort((x, y) => (x.sourceKey < y.sourceKey ? -1 : x.sourceKey > y.sourceKey ? 1 : 0));
-    for (const s of sales) {
+    for (const s of batch.sales) {
       const propertyId = s.propertyRef >= 0 ? s.propertyRef : propertyIds[-s.propertyRef - 1]!;
       upsertSale.run(marketId, propertyId, s.sourceKey, s.saleDate, s.price, s.isMarket, s.nonMarketReason, s.attributes, now);
     }
