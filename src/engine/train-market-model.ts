@@ -13,7 +13,8 @@ import { CONFIDENCE_INPUTS, ERROR_FLOOR, calibrateScale, confidenceInputs, relat
 import { EVIDENCE_SEARCH_LIMIT, SalesSpatialIndex, neighbourhoodEvidence } from './comparables.js';
 import { defaultGbdtParams, trainGbdt, type GbdtModel, type GbdtParams } from './gbdt/index.js';
 import { MARKET_MODEL_FORMAT, MARKET_MODEL_FORMAT_VERSION, type MarketModelArtifact, type TargetDefinition, type TrainingSettings } from './market-model.js';
-import { modelInputs, trainingColumns, type ModelInputs } from './model-inputs.js';
+import { CRITICAL_FEATURES, modelInputs, trainingColumns, type ModelInputs } from './model-inputs.js';
+import { imputeFromNeighbours } from './impute-features.js';
 import { DEFAULT_NOWCAST, IndexNowcast } from './nowcast.js';
 import { estimatePriceIndex, median, type PriceIndex } from './price-index.js';
 import type { Day, MarketConfig, SalesFrame } from './types.js';
@@ -94,13 +95,17 @@ export function trainMarketModel(frame: SalesFrame, config: MarketConfig, option
   const trendMonths = randomHoldout ? DEFAULT_TREND_MONTHS : chooseTrendWindow(frame, eligible, columns, offsets, later, fitEarlier, inputs);
   fitEarlier.index = fitEarlier.index.withTrendWindow(trendMonths);
 
-  // Out-of-time errors of the earlier model on the later sales, and the evidence around each.
+  // Out-of-time errors of the earlier model on the later sales, and the evidence around each. Half of the
+  // later sales are valued a second time with some of their descriptive features hidden (and imputed from
+  // the neighbourhood, as a subject's unknown features are in service), so the confidence model learns what
+  // incomplete input costs; only the complete originals calibrate the scale.
   const spatial = new SalesSpatialIndex(frame);
-  const confidenceColumns = CONFIDENCE_INPUTS.map(() => new Float64Array(later.length));
-  const errors = new Float64Array(later.length);
-  const target = new Float64Array(later.length);
+  const confidenceRows: Float64Array[] = [];
+  const targets: number[] = [];
+  const folds: number[] = [];
+  const originals: number[] = [];
+  const errors: number[] = [];
   const x = new Float64Array(inputs.specs.length);
-  const confidenceRow = new Float64Array(CONFIDENCE_INPUTS.length);
   const area = frame.attributes['floor_area'];
   const cutMonth = monthOfDay(randomHoldout ? options.until : calibrationCut);
   const absErrors: number[] = [];
@@ -111,36 +116,53 @@ export function trainMarketModel(frame: SalesFrame, config: MarketConfig, option
     return fitEarlier.model.predictRow(x) + offsets[k]! + fitEarlier.index.logAt(frame.day[eligible[k]!]!);
   });
   const nowcast = IndexNowcast.fromSales(later.map((k) => frame.day[eligible[k]!]!), later.map((k, j) => Math.log(frame.price[eligible[k]!]!) - modelLogs[j]!), DEFAULT_NOWCAST);
+  const maskable = inputs.specs.slice(0, inputs.marketFeatureCount).map((s) => s.name).filter((name) => !(CRITICAL_FEATURES as readonly string[]).includes(name));
+  const draw = seededUniform(seed + 23);
+  const addRow = (logValue: number, row: number, rows: number[], known: number, fold: number, original: boolean) => {
+    const day = frame.day[row]!;
+    const e = relativeError(frame.price[row]!, Math.exp(logValue));
+    const evidence = neighbourhoodEvidence(frame, rows, frame.latitude[row]!, frame.longitude[row]!, fitEarlier.index, day);
+    confidenceRows.push(confidenceInputs(evidence, logValue, area ? area[row]! : NaN, known, monthOfDay(day) - cutMonth));
+    targets.push(Math.log(Math.abs(e) + ERROR_FLOOR));
+    folds.push(fold);
+    if (original) {
+      originals.push(targets.length - 1);
+      errors.push(e);
+      absErrors.push(Math.abs(e));
+    }
+  };
   later.forEach((k, j) => {
     const row = eligible[k]!;
     for (let f = 0; f < x.length; f++) x[f] = columns[f]![k]!;
     const day = frame.day[row]!;
-    const logValue = modelLogs[j]! + nowcast.adjustment(day);
-    const e = relativeError(frame.price[row]!, Math.exp(logValue));
-    errors[j] = e;
-    absErrors.push(Math.abs(e));
-    target[j] = Math.log(Math.abs(e) + ERROR_FLOOR);
     const window = { asOf: day, radiusKm: config.comparables.radiusKm, lookbackMonths: config.comparables.lookbackMonths };
     const rows = spatial.nearbySales(frame.latitude[row]!, frame.longitude[row]!, window, EVIDENCE_SEARCH_LIMIT);
-    const evidence = neighbourhoodEvidence(frame, rows, frame.latitude[row]!, frame.longitude[row]!, fitEarlier.index, day);
-    confidenceInputs(evidence, logValue, area ? area[row]! : NaN, completeness(x, inputs), monthOfDay(day) - cutMonth, confidenceRow);
-    confidenceRow.forEach((v, f) => (confidenceColumns[f]![j] = v));
+    const fold = draw() < 0.5 ? 0 : 1;
+    const adjustment = nowcast.adjustment(day);
+    addRow(modelLogs[j]! + adjustment, row, rows, completeness(x, inputs), fold, true);
+    if (maskable.length === 0 || draw() < 0.5) return;
+    const hidden = maskable.filter(() => draw() < 0.5);
+    if (hidden.length === 0) return;
+    for (const name of hidden) x[inputs.specs.findIndex((s) => s.name === name)] = NaN;
+    const known = completeness(x, inputs);
+    imputeFromNeighbours(x, hidden, inputs, config, frame, rows);
+    const logValue = fitEarlier.model.predictRow(x) + offsets[k]! + fitEarlier.index.logAt(day) + adjustment;
+    addRow(logValue, row, rows, known, fold, false);
   });
   progress('confidence model');
   // The scale is calibrated on out-of-fold error predictions (each half scored by a model of the other):
   // in-sample predictions would track the noise in these very errors and make the FSD look too tight.
-  const rawScales = new Float64Array(later.length);
-  const [foldA, foldB] = randomSplit(later.length, 0.5, seed + 11);
-  for (const [fit, score] of [[foldA, foldB], [foldB, foldA]] as const) {
+  const confidenceColumns = CONFIDENCE_INPUTS.map((_, f) => Float64Array.from(confidenceRows, (r) => r[f]!));
+  const rawScales = new Float64Array(targets.length);
+  for (const fold of [0, 1]) {
+    const fit = folds.flatMap((g, i) => (g === fold ? [] : [i]));
+    const score = folds.flatMap((g, i) => (g === fold ? [i] : []));
     if (fit.length === 0 || score.length === 0) continue;
-    const model = trainGbdt({ features: CONFIDENCE_INPUTS, columns: confidenceColumns.map((c) => Float64Array.from(fit, (j) => c[j]!)), label: Float64Array.from(fit, (j) => target[j]!) }, confidenceParams);
-    for (const j of score) {
-      confidenceColumns.forEach((c, f) => (confidenceRow[f] = c[j]!));
-      rawScales[j] = Math.exp(model.predictRow(confidenceRow));
-    }
+    const model = trainGbdt({ features: CONFIDENCE_INPUTS, columns: confidenceColumns.map((c) => Float64Array.from(fit, (i) => c[i]!)), label: Float64Array.from(fit, (i) => targets[i]!) }, confidenceParams);
+    for (const i of score) rawScales[i] = Math.exp(model.predictRow(confidenceRows[i]!));
   }
-  const calibration = calibrateScale(errors, rawScales);
-  const confidence = trainGbdt({ features: CONFIDENCE_INPUTS, columns: confidenceColumns, label: target }, confidenceParams);
+  const calibration = calibrateScale(errors, originals.map((i) => rawScales[i]!));
+  const confidence = trainGbdt({ features: CONFIDENCE_INPUTS, columns: confidenceColumns, label: Float64Array.from(targets) }, confidenceParams);
 
   progress('value model');
   const everything = eligible.map((_, k) => k);
@@ -282,6 +304,16 @@ function completeness(x: Float64Array, inputs: ModelInputs): number {
   let known = 0;
   for (let f = 0; f < inputs.marketFeatureCount; f++) if (!Number.isNaN(x[f]!)) known++;
   return inputs.marketFeatureCount ? known / inputs.marketFeatureCount : 1;
+}
+
+function seededUniform(seed: number): () => number {
+  let state = (seed * 2654435761) >>> 0 || 1;
+  return () => {
+    state ^= state << 13; state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5; state >>>= 0;
+    return state / 4294967296;
+  };
 }
 
 /** A seeded split of 0..n-1 into (rest, holdout) with `share` held out. */

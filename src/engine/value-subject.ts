@@ -5,6 +5,7 @@ import { monthOfDay } from './calendar.js';
 import { EVIDENCE_SEARCH_LIMIT, SalesSpatialIndex, neighbourhoodEvidence, rankComparables } from './comparables.js';
 import { CONFIDENCE_INPUTS, Z90, Z95, confidenceInputs, confidenceLevel, tierForFsd } from './confidence.js';
 import { NoModelForDateError } from './errors.js';
+import { imputeFromNeighbours } from './impute-features.js';
 import type { MarketModel } from './market-model.js';
 import { CRITICAL_FEATURES, encodeSubject, type ModelInputs } from './model-inputs.js';
 import type { Contribution, Day, MarketConfig, SalesFrame, Subject, ValuationNoValue, ValuationOptions, ValuationOutcome } from './types.js';
@@ -63,6 +64,7 @@ export function valueSubject(state: MarketState, subject: Subject, options: Valu
     return noValue('insufficient_comparables', NO_VALUE_DESCRIPTIONS.insufficient_comparables(config.comparables.minCount, radiusKm, lookbackMonths), ['recent_comparables', ...encoded.missing], modelVersion);
   }
 
+  imputeFromNeighbours(encoded.x, encoded.missing, inputs, config, frame, pool);
   const modelLog = model.predictLog(encoded.x);
   const timeLog = model.index.logAt(options.asOf) + model.nowcast.adjustment(options.asOf);
   const logValue = modelLog + timeLog;
