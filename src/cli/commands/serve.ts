@@ -2,7 +2,8 @@
 // create a first account on an empty database, then listen. stdout carries only lines for the operator
 // (exactly one contains "Valora listening on"); the JSON request logs go to stderr.
 import cluster from 'node:cluster';
-import { resolveStoreUrl } from '../../config.js';
+import { resolveDataDir, resolveStoreUrl } from '../../config.js';
+import { ensureDemoUkMarket } from '../../data/uk/ensure-demo-market.js';
 import { buildServer } from '../../api/server.js';
 import { openStore, type Store } from '../../store/database.js';
 import { migrateToLatest } from '../../store/migrate.js';
@@ -33,6 +34,7 @@ interface ServeOptions {
   port: number;
   host: string;
   storeUrl: string;
+  dataDir: string;
   workers: number;
   jobWorkers: number;
   logLevel: string;
@@ -63,6 +65,7 @@ function parse(argv: string[]): ServeOptions | null {
     port,
     host: values.host ?? process.env.HOST ?? '127.0.0.1',
     storeUrl: resolveStoreUrl({ dataDir: values['data-dir'], databaseUrl: values['database-url'] }),
+    dataDir: resolveDataDir({ dataDir: values['data-dir'] }),
     workers: wholeNumber(values.workers ?? '1', 'workers', 1)!,
     jobWorkers: wholeNumber(values['workers-in-process'] ?? '1', 'workers-in-process', 0)!,
     logLevel,
@@ -76,6 +79,8 @@ async function prepareStore(options: ServeOptions): Promise<void> {
   try {
     await migrateToLatest(store);
     await ensureBundledMarkets(store, { log: (m) => console.error(m) });
+    // The synthetic UK demo market answers Gadsden's UPRN and postcode + address examples out of the box.
+    await ensureDemoUkMarket(store, { dataDir: options.dataDir, log: (m) => console.error(m) });
     if ((await countAccounts(store.db)) === 0) {
       const { account, apiKey } = await createAccount(store, { email: 'admin@localhost', credits: options.firstCredits, withKey: true, keyName: 'first key' });
       console.log(`First account created: ${account.email} (id ${account.id}, ${options.firstCredits} credits)`);
