@@ -37,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
   return withCliStore(values, async (store) => {
     if (!(await listMarketIds(store.db)).includes(values.market!)) throw new CliError(`unknown market '${values.market}'`);
     const engine = await prepareEngine(store, { log: (m) => console.error(m), markets: [values.market!] });
-    const progress = process.stderr.isTTY && !values.json ? (done: number) => process.stderr.write(`\rvalued ${done} sales…`) : undefined;
+    const progress = process.stderr.isTTY && !values.json ? progressBar(countDataLines(values.sales!)) : undefined;
     let report: BacktestReport;
     try {
       report = await runBacktest(engine, { marketId: values.market!, file: values.sales!, mapping, onProgress: progress });
@@ -49,6 +49,23 @@ export async function run(argv: string[]): Promise<number> {
     console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
     return 0;
   });
+}
+
+/** Rows in a CSV file (lines after the header), for the progress bar's total. */
+function countDataLines(file: string): number {
+  const text = readFileSync(file, 'utf8');
+  let lines = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lines++;
+  if (text.length && !text.endsWith('\n')) lines++;
+  return Math.max(0, lines - 1);
+}
+
+function progressBar(total: number): (done: number) => void {
+  return (done) => {
+    const width = 30;
+    const filled = total ? Math.min(width, Math.round((done / total) * width)) : 0;
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} sales valued`);
+  };
 }
 
 function readMapping(market: string, file: string | undefined): ColumnMapping {
