@@ -1,10 +1,18 @@
 // Small files in the official UK layouts, written by tests into a temporary folder.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const made: string[] = [];
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary folder, removed when the test process exits. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'valora-uk-'));
+  const dir = mkdtempSync(join(tmpdir(), 'valora-uk-'));
+  made.push(dir);
+  return dir;
 }
 
 export function writeFile(dir: string, name: string, text: string): string {
