@@ -5,7 +5,9 @@ import { getBalance } from '../../src/services/ledger/get-balance.js';
 import { createValuationContext } from '../../src/services/valuations/valuation-context.js';
 import { valueAvmProperty } from '../../src/services/valuations/value-avm-property.js';
 import { startTestApi, type TestApi } from './support/harness.js';
-import { US_ORIGIN } from './support/seed.js';
+import { US_ORIGIN, usMarket } from './support/seed.js';
+
+const Z95 = 1.959963984540054;
 
 const point = { latitude: US_ORIGIN.latitude + 0.0012, longitude: US_ORIGIN.longitude + 0.0011 };
 
@@ -35,15 +37,32 @@ for (const name of storeTargetNames()) {
       const v = r.body.data.valuation;
       assert.ok(Number.isInteger(v.point_value) && v.point_value > 0);
       assert.ok(v.confidence_interval_95.lower < v.point_value && v.point_value < v.confidence_interval_95.upper);
-      assert.equal(v.confidence_tier, 1);
-      assert.equal(typeof v.fsd, 'number');
-      assert.equal(r.body.data.comparables.length, 3);
+      // The 95% interval is value × (1 ± 1.96 FSD), to the rounding of the FSD (4 places) and of the dollars.
+      const slack = v.point_value * Z95 * 0.00005 + 1;
+      assert.ok(Math.abs(v.confidence_interval_95.lower - v.point_value * (1 - Z95 * v.fsd)) <= slack, JSON.stringify(v));
+      assert.ok(Math.abs(v.confidence_interval_95.upper - v.point_value * (1 + Z95 * v.fsd)) <= slack, JSON.stringify(v));
+      assert.ok(v.valuation_range_90.low > v.confidence_interval_95.lower && v.valuation_range_90.high < v.confidence_interval_95.upper);
+      const tier = usMarket.confidence.tiers.find((t) => v.fsd <= t.maxFsd)!;
+      assert.deepEqual([v.confidence_tier, v.fsd_band, v.fitch_haircut], [tier.tier, tier.band, tier.haircut]);
+      const comparables = r.body.data.comparables;
+      assert.equal(comparables.length, 3);
+      for (const c of comparables) {
+        assert.ok(c.distance_m <= usMarket.comparables.radiusKm * 1000 && c.sale_date < r.body.data.valuation_date && c.sale_price > 0);
+        assert.ok(c.similarity > 0 && c.similarity <= 1);
+        assert.equal(c.floor_area_sqm, Math.round(c.floor_area * 0.09290304 * 10) / 10);
+      }
+      const similarities = comparables.map((c: { similarity: number }) => c.similarity);
+      assert.deepEqual(similarities, [...similarities].sort((x: number, y: number) => y - x), 'most similar first');
       assert.equal(r.body.data.market, 'test-us');
       assert.equal(r.body.data.currency, 'USD');
+      assert.equal(r.body.data.area_unit, 'sqft');
       assert.equal(r.body.data.register_property_id, null);
-      assert.equal(r.body.data.model_version, 'comps-1');
-      // 1800 sqft at the median price per sqft of the nearest sales.
-      assert.equal(r.body.data.comparables[0].floor_area_sqm, Math.round(r.body.data.comparables[0].floor_area * 0.09290304 * 10) / 10);
+      assert.equal(r.body.data.model_version, api.engine.markets().find((m) => m.id === 'test-us')!.modelVersion);
+      // The base value plus every feature's contribution is the value (each rounded to cents, the value to dollars).
+      const contributions = r.body.data.feature_contributions as Array<{ feature: string; contribution: number }>;
+      assert.ok(contributions.some((c) => c.feature === 'floor_area'));
+      const explained = r.body.data.base_value + contributions.reduce((t, c) => t + c.contribution, 0);
+      assert.ok(Math.abs(explained - v.point_value) <= 2, `${explained} vs ${v.point_value}`);
       assert.equal(await getBalance(api.store.db, accountId), 1);
     });
 
@@ -61,6 +80,8 @@ for (const name of storeTargetNames()) {
       assert.equal(found.status, 200, JSON.stringify(found.body));
       assert.equal(found.body.data.register_property_id, api.seeded.uk[6]);
       assert.equal(found.body.data.market, 'test-uk');
+      assert.equal(found.body.status, 'complete');
+      assert.ok(found.body.data.valuation.point_value > 0);
       const missing = await api.call('POST', '/v1/avm/property', { key, body: { location: { address: '123 Main St, Austin, TX 78701' }, property_fields: { living_area: 1800 } } });
       assert.equal(missing.status, 404);
       assert.deepEqual(missing.body, { error: 'Unable to geocode address' });
@@ -99,12 +120,9 @@ for (const name of storeTargetNames()) {
       assert.equal(far.body.status, 'error');
       assert.equal(far.body.reason, 'insufficient_comparables');
       assert.equal(await getBalance(api.store.db, accountId), 1);
-      api.engine.setReady(false);
-      try {
-        assert.equal((await api.call('POST', '/v1/avm/property', { key, body: { location: point, property_fields: {} } })).status, 503);
-      } finally {
-        api.engine.setReady(true);
-      }
+      const unavailable = await api.callUntrained('POST', '/v1/avm/property', { key, body: { location: point, property_fields: { living_area: 1400 } } });
+      assert.equal(unavailable.status, 503);
+      assert.equal(await getBalance(api.store.db, accountId), 1);
       const spent = await api.call('POST', '/v1/avm/property', { key, body: { location: point, property_fields: { living_area: 1400 } } });
       assert.equal(spent.body.status, 'complete');
       const broke = await api.call('POST', '/v1/avm/property', { key, body: { location: point, property_fields: { living_area: 1400 } } });

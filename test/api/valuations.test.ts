@@ -3,12 +3,16 @@ import assert from 'node:assert/strict';
 import { storeTargetNames } from '../support/stores.js';
 import { getBalance } from '../../src/services/ledger/get-balance.js';
 import { startTestApi, type TestApi } from './support/harness.js';
+import { ukMarket } from './support/seed.js';
+
+const Z90 = 1.6448536269514722;
 
 for (const name of storeTargetNames()) {
   describe(`POST /v1/valuations and GET /v1/valuations/{id} on ${name}`, () => {
     let api: TestApi;
     before(async () => {
-      api = await startTestApi(name);
+      // The second UK model, trained only on sales up to 2020, values dates in 2021 and 2022.
+      api = await startTestApi(name, { vintages: [{ marketId: 'test-uk', until: '2020-12-31' }] });
     });
     after(async () => api.close());
 
@@ -27,8 +31,19 @@ for (const name of storeTargetNames()) {
       assert.equal(b.uprn, '100012345003');
       assert.ok(Number.isInteger(b.predicted_value) && b.predicted_value > 0);
       assert.ok(b.valuation_range.low < b.predicted_value && b.predicted_value < b.valuation_range.high);
+      // The 90% range is value × (1 ± 1.645 FSD), to the rounding of the FSD (4 places) and of the pounds.
+      const slack = b.predicted_value * Z90 * 0.00005 + 1;
+      assert.ok(Math.abs(b.valuation_range.low - b.predicted_value * (1 - Z90 * b.confidence.fsd)) <= slack, JSON.stringify(b.valuation_range));
+      assert.ok(Math.abs(b.valuation_range.high - b.predicted_value * (1 + Z90 * b.confidence.fsd)) <= slack, JSON.stringify(b.valuation_range));
       assert.deepEqual(Object.keys(b.confidence).sort(), ['description', 'fitch_haircut', 'fsd', 'fsd_band', 'level', 'tier']);
-      assert.equal(b.confidence.fsd_band, 'A');
+      // The tier is the first of the market's table whose FSD bound the estimate meets.
+      const tier = ukMarket.confidence.tiers.find((t) => b.confidence.fsd <= t.maxFsd);
+      assert.ok(tier, `fsd ${b.confidence.fsd} is within the market's last tier`);
+      assert.deepEqual(
+        { tier: b.confidence.tier, fsd_band: b.confidence.fsd_band, fitch_haircut: b.confidence.fitch_haircut, description: b.confidence.description },
+        { tier: tier.tier, fsd_band: tier.band, fitch_haircut: tier.haircut, description: tier.description },
+      );
+      assert.ok(b.confidence.level >= 0 && b.confidence.level <= 100);
       assert.deepEqual(b.property, {
         address: '4 Wilmslow Road, Didsbury',
         type: 'Flat',
@@ -37,16 +52,23 @@ for (const name of storeTargetNames()) {
         floor_area_sqm: 69,
         construction_period: '1919-1945',
         epc_rating: 'D',
-        last_sale: { date: '2022-04-15', price: 245000 },
+        last_sale: { date: '2022-04-15', price: 264500 },
       });
-      assert.equal(b.comparables.length, 5);
+      assert.equal(b.comparables.length, ukMarket.comparables.count);
       for (const c of b.comparables) {
         assert.deepEqual(Object.keys(c).sort(), ['address', 'distance_m', 'floor_area_sqm', 'property_type', 'sale_date', 'sale_price']);
-        assert.ok(Number.isInteger(c.distance_m));
+        assert.ok(Number.isInteger(c.distance_m) && c.distance_m >= 0 && c.distance_m <= ukMarket.comparables.radiusKm * 1000);
+        assert.ok(c.sale_date < b.valuation_date);
+        assert.ok(Number.isInteger(c.sale_price) && c.sale_price > 0);
         assert.match(c.property_type, /^[DSTF]$/);
       }
       assert.ok(b.feature_contributions.length >= 1 && b.feature_contributions.length <= 10);
-      assert.equal(b.model_version, 'comps-1');
+      const magnitudes = b.feature_contributions.map((c: { contribution: number }) => Math.abs(c.contribution));
+      assert.deepEqual(magnitudes, [...magnitudes].sort((x: number, y: number) => y - x), 'largest contribution first');
+      assert.ok(b.feature_contributions.some((c: { feature: string }) => c.feature === 'floor_area'));
+      // The market's active model (the newest vintage) values today.
+      assert.equal(b.model_version, api.engine.markets().find((m) => m.id === 'test-uk')!.modelVersion);
+      assert.match(b.model_version, /^2025-\d\d-\d\d\.[0-9a-f]{8}$/);
       assert.ok(Number.isInteger(b.processing_time_ms) && b.processing_time_ms >= 0);
       assert.equal(b.currency, 'GBP');
       assert.equal(await getBalance(api.store.db, accountId), 2);
@@ -162,10 +184,15 @@ for (const name of storeTargetNames()) {
       const { key } = await api.newAccount();
       const r = await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[5], date: '2021-01-01', num_comparables: 2 } });
       assert.equal(r.status, 200);
+      assert.equal(r.body.status, 'success', JSON.stringify(r.body));
       assert.equal(r.body.comparables.length, 2);
       for (const c of r.body.comparables) assert.ok(c.sale_date < '2021-01-01');
       assert.equal(r.body.property.last_sale.date < '2021-01-01', true);
       assert.equal(r.body.valuation_date, '2021-01-01');
+      // Only the model trained on sales before that date may value it.
+      assert.match(r.body.model_version, /^2020-12-31\./);
+      const today = await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[5] } });
+      assert.notEqual(today.body.model_version, r.body.model_version);
     });
 
     it('leaves feature_contributions empty when asked not to explain (Valora extension)', async () => {
@@ -180,15 +207,12 @@ for (const name of storeTargetNames()) {
 
     it('answers 503 "AVM service unavailable" while the engine is not ready, without charging', async () => {
       const { key, accountId } = await api.newAccount({ credits: 1 });
-      api.engine.setReady(false);
-      try {
-        const r = await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[0] } });
-        assert.equal(r.status, 503);
-        assert.deepEqual(r.body, { error: 'AVM service unavailable' });
-      } finally {
-        api.engine.setReady(true);
-      }
+      const r = await api.callUntrained('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[0] } });
+      assert.equal(r.status, 503);
+      assert.deepEqual(r.body, { error: 'AVM service unavailable' });
       assert.equal(await getBalance(api.store.db, accountId), 1);
+      const stored = await api.store.db.selectFrom('valuations').select('id').where('account_id', '=', accountId).execute();
+      assert.equal(stored.length, 0);
     });
 
     it("never shows or charges another account's valuations", async () => {
