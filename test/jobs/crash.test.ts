@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { storeTargetNames, withStore, type StoreTarget } from '../support/stores.js';
 import type { Store } from '../../src/store/database.js';
-import { seedMarkets } from '../api/support/seed.js';
-import { US_ORIGIN } from '../api/support/seed.js';
+import { seedMarkets, US_ORIGIN } from '../api/support/seed.js';
+import { trainTestMarkets } from '../api/support/train-test-markets.js';
 import { createAccount } from '../../src/services/accounts/create-account.js';
 import { getBalance } from '../../src/services/ledger/get-balance.js';
 import { submitJob } from '../../src/services/jobs/submit-job.js';
@@ -83,6 +83,7 @@ for (const target of storeTargetNames()) {
     it('SIGKILL mid-job: another worker completes it, one result per item, debits equal successes', () =>
       withStore(target, async (store, storeTarget) => {
         await seedMarkets(store);
+        await trainTestMarkets(store, { markets: ['test-us'] });
         const { account } = await createAccount(store, { email: 'kill@example.com', credits: 1000 });
         const { job } = await submitJob(store, { accountId: account.id, kind: 'avm_batch', avmType: 'property', items: items(300), fingerprint: 'kill' });
 
@@ -112,6 +113,7 @@ for (const target of storeTargetNames()) {
       it('two worker processes share one queue and never compute an item twice', () =>
         withStore(target, async (store, storeTarget) => {
           await seedMarkets(store);
+          await trainTestMarkets(store, { markets: ['test-us'] });
           const { account } = await createAccount(store, { email: 'pair@example.com', credits: 5000 });
           const dir = mkdtempSync(join(tmpdir(), 'valora-pair-'));
           const files = [join(dir, 'a.log'), join(dir, 'b.log')];

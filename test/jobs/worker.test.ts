@@ -1,9 +1,9 @@
 // The queue and its workers against a real database: claims, leases, exactly-once charging, balance running
 // out, cancellation, timeouts and reclaiming a dead worker's job.
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { storeTargetNames, withStore } from '../support/stores.js';
+import { createStoreTarget, storeTargetNames, withStore, type StoreTarget } from '../support/stores.js';
 import type { Store } from '../../src/store/database.js';
 import { createAccount } from '../../src/services/accounts/create-account.js';
 import { getBalance } from '../../src/services/ledger/get-balance.js';
@@ -18,7 +18,8 @@ import { debitOnce } from '../../src/services/ledger/debit-once.js';
 import { avmBatchProcessor } from '../../src/services/jobs/process-avm-batch.js';
 import { createValuationContext } from '../../src/services/valuations/valuation-context.js';
 import type { ValuationEngine } from '../../src/services/valuation-engine.js';
-import { ComparablesEngine } from '../api/support/comparables-engine.js';
+import type { MarketRuntime } from '../../src/services/market-runtime.js';
+import { trainTestMarkets } from '../api/support/train-test-markets.js';
 import { seedMarkets, US_ORIGIN } from '../api/support/seed.js';
 
 /** Values item n as n*1000 when n is even; odd items fail (a lookup error). Even items cost a credit. */
@@ -118,10 +119,23 @@ for (const target of storeTargetNames()) {
         }
       }));
 
-    it('an AVM item the engine throws on fails alone; the rest of the chunk is valued', () =>
-      withStore(target, async (store) => {
-        await seedMarkets(store);
-        const real = await ComparablesEngine.load(store);
+    describe('AVM batch items valued by the real engine (the seeded US market, trained once)', () => {
+      let storeTarget: StoreTarget;
+      let seededStore: Store;
+      let real: MarketRuntime;
+      before(async () => {
+        storeTarget = await createStoreTarget(target);
+        seededStore = await storeTarget.open();
+        await seedMarkets(seededStore);
+        real = await trainTestMarkets(seededStore, { markets: ['test-us'] });
+      });
+      after(async () => {
+        await seededStore.close();
+        await storeTarget.destroy();
+      });
+
+      it('an AVM item the engine throws on fails alone; the rest of the chunk is valued', async () => {
+        const store = seededStore;
         const fragile: ValuationEngine = {
           markets: () => real.markets(),
           isReady: (m) => real.isReady(m),
@@ -141,12 +155,10 @@ for (const target of storeTargetNames()) {
         assert.deepEqual(outcomes.map((o) => o.status), ['succeeded', 'failed', 'succeeded']);
         assert.equal(outcomes[1]!.error, 'Internal error while valuing this property');
         assert.equal(outcomes[0]!.chargeable, true);
-      }));
+      });
 
-    it('batch items are valued without feature contributions unless they ask with explain: true', () =>
-      withStore(target, async (store) => {
-        await seedMarkets(store);
-        const real = await ComparablesEngine.load(store);
+      it('batch items are valued without feature contributions unless they ask with explain: true', async () => {
+        const store = seededStore;
         const asked: boolean[] = [];
         const spy: ValuationEngine = {
           markets: () => real.markets(),
@@ -164,7 +176,8 @@ for (const target of storeTargetNames()) {
         });
         await processor.processItems({ avm_type: 'property', id: 'j' } as never, [item(0), item(1, true), item(2, false)], { store, withLease: async () => { throw new Error('unused'); } });
         assert.deepEqual(asked, [false, true, false]);
-      }));
+      });
+    });
 
     it('reclaims a job whose worker stopped heart-beating; the old worker can no longer write', () =>
       withStore(target, async (store) => {

@@ -1,5 +1,5 @@
-// A `valora worker` process for the crash tests: the same workQueue the CLI runs, over the test engine
-// (the CLI's prepareEngine trains real models, which these tests do not need). Options by environment:
+// A `valora worker` process for the crash tests: the same workQueue over the same engine the CLI runs
+// (prepareEngine, loading the models the test trained before starting it). Options by environment:
 // STORE_URL, STORE_SCHEMA, LEASE_MS, CHUNK_DELAY_MS (a pause per chunk, so a test can kill it mid-job),
 // RECORD_FILE (every item this process computed is appended as "job:index", to prove none ran twice).
 import { appendFileSync } from 'node:fs';
@@ -7,10 +7,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { openStore } from '../../../src/store/database.js';
 import { workQueue } from '../../../src/cli/commands/worker.js';
 import type { JobProcessor } from '../../../src/services/jobs/job-worker.js';
-import { ComparablesEngine } from '../../api/support/comparables-engine.js';
+import { prepareEngine } from '../../../src/services/prepare-engine.js';
 
 const store = await openStore({ url: process.env.STORE_URL!, ...(process.env.STORE_SCHEMA ? { schema: process.env.STORE_SCHEMA } : {}) });
-const engine = await ComparablesEngine.load(store);
+const engine = await prepareEngine(store, { train: false });
 const chunkDelay = Number(process.env.CHUNK_DELAY_MS ?? 0);
 const recordFile = process.env.RECORD_FILE;
 
