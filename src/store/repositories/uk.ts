@@ -9,6 +9,7 @@ import type { MarketConfig } from '../../engine/types.js';
 import type { Store } from '../database.js';
 import type { Database } from '../schema.js';
 import type { UkEpcCertificatesTable } from '../tables/uk.js';
+import { upsertSales } from './sales.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -471,32 +472,19 @@ function kyselyPricePaidWriter(db: Kysely<Database>, marketId: string): PricePai
         );
         const propertyIds = batch.newProperties.map((p) => ids.get(p.sourceKey)!);
         for (const part of chunks(batch.sales, 1000)) {
-          await trx
-            .insertInto('sales')
-            .values(
-              part.map((s) => ({
-                market_id: marketId,
-                property_id: s.propertyRef >= 0 ? s.propertyRef : propertyIds[-s.propertyRef - 1]!,
-                source_key: s.sourceKey,
-                sale_date: s.saleDate,
-                price: s.price,
-                is_market: s.isMarket,
-                non_market_reason: s.nonMarketReason,
-                attributes: s.attributes,
-                created_at: now,
-              })),
-            )
-            .onConflict((oc) =>
-              oc.columns(['market_id', 'source_key']).doUpdateSet((eb) => ({
-                property_id: eb.ref('excluded.property_id'),
-                sale_date: eb.ref('excluded.sale_date'),
-                price: eb.ref('excluded.price'),
-                is_market: eb.ref('excluded.is_market'),
-                non_market_reason: eb.ref('excluded.non_market_reason'),
-                attributes: eb.ref('excluded.attributes'),
-              })),
-            )
-            .execute();
+          await upsertSales(
+            trx,
+            marketId,
+            part.map((s) => ({
+              propertyId: s.propertyRef >= 0 ? s.propertyRef : propertyIds[-s.propertyRef - 1]!,
+              sourceKey: s.sourceKey,
+              saleDate: s.saleDate,
+              price: s.price,
+              isMarket: s.isMarket === 1,
+              nonMarketReason: s.nonMarketReason,
+              attributes: s.attributes,
+            })),
+          );
         }
         let deleted = 0;
         for (const part of chunks(batch.deletions, 1000)) {
