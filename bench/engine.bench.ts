@@ -89,7 +89,7 @@ export async function run(): Promise<void> {
       const trained = await trainMarket(store, { marketId: market, until });
       const runtime = await MarketRuntime.load(store, [market]);
       const r = await runBacktest(runtime, { marketId: market, file: resolve(marketsDir, file), mapping: readBundledMarket(market).mapping });
-      const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+      const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(2)}%`);
       const tiers = Object.entries(r.by_tier).map(([k, f]) => `${k} ${pct(f.mdape)} (${f.valued})`).join(', ');
       console.log(`${market} trained to ${until} (${trained.seconds.toFixed(1)} s), valuing ${file}: MdAPE ${pct(r.mdape)}, PE10 ${pct(r.pe10)}, median ratio ${r.median_ratio?.toFixed(3)}, hit rate ${pct(r.hit_rate)}, within ±1 FSD ${pct(r.fsd_within_1)}, 90% range coverage ${pct(r.range90_coverage)}; MdAPE by tier: ${tiers}. Peers: ${peer}`);
     }
