@@ -11,7 +11,7 @@ for (const name of storeTargetNames()) {
   describe(`accounts, keys and authentication on ${name}`, () => {
     let api: TestApi;
     before(async () => {
-      api = await startTestApi(name);
+      api = await startTestApi(name, { markets: ['test-uk'] });
     });
     after(async () => api.close());
 

@@ -81,7 +81,7 @@ for (const target of storeTargetNames()) {
     let api: TestApi;
     let runtime: JobRuntime;
     before(async () => {
-      api = await startTestApi(target);
+      api = await startTestApi(target, { markets: ['test-us'] });
       runtime = startJobRuntime({ store: api.store, engine: api.engine, workers: 1, webhookBackoffMs: 20 });
     });
     after(async () => {
