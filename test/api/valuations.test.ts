@@ -193,6 +193,12 @@ for (const name of storeTargetNames()) {
       assert.match(r.body.model_version, /^2020-12-31\./);
       const today = await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[5] } });
       assert.notEqual(today.body.model_version, r.body.model_version);
+      // Before every model's cutoff: refused (422 naming the date), not answered by a model that saw later sales.
+      const before = await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[5], date: '2010-01-01' } });
+      assert.equal(before.status, 422, JSON.stringify(before.body));
+      assert.ok(before.body.errors.date);
+      const balance = await api.call('GET', '/v1/account', { key });
+      assert.equal(balance.body.valuation_balance, 98, 'the refused request is not charged');
     });
 
     it('leaves feature_contributions empty when asked not to explain (Valora extension)', async () => {

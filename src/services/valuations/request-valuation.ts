@@ -1,7 +1,7 @@
 // POST /v1/valuations (Gadsden): find the property, check the balance, value it, then store the answer and
 // take the credit in one transaction. No-value answers are stored but never charged; a property that is
 // not found is answered and neither stored nor charged.
-import { EngineNotReadyError, InvalidSubjectError } from '../valuation-engine.js';
+import { EngineNotReadyError, InvalidSubjectError, NoModelForDateError } from '../valuation-engine.js';
 import type { ValuationOutcome } from '../../engine/types.js';
 import { writeTransaction } from '../../store/repositories/ledger.js';
 import { mayHaveCredit } from '../ledger/precheck-balance.js';
@@ -61,6 +61,8 @@ export function runEngine(context: ValuationContext, marketId: string, run: () =
   } catch (error) {
     if (error instanceof EngineNotReadyError) throw new ValuationRequestError('engine_unavailable', 'AVM service unavailable');
     if (error instanceof InvalidSubjectError) throw new ValuationRequestError('invalid_field', error.message, { field: error.field });
+    // A date before every model's cutoff: no model may value it without having seen later sales.
+    if (error instanceof NoModelForDateError) throw new ValuationRequestError('invalid_field', `date: ${error.message}`, { field: 'date' });
     throw error;
   }
 }

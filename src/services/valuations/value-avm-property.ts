@@ -4,7 +4,7 @@
 // `complete`, e.g. debitOnce with `job:<id>:item:<i>`).
 import type { MarketConfig, ValuationOutcome } from '../../engine/types.js';
 import { findPropertiesByAddress, findPropertyById, type PropertyRow } from '../../store/repositories/properties.js';
-import { InvalidSubjectError, EngineNotReadyError } from '../valuation-engine.js';
+import { InvalidSubjectError, EngineNotReadyError, NoModelForDateError } from '../valuation-engine.js';
 import { MAX_CANDIDATES, type PropertyCandidate } from '../properties/find-property.js';
 import { presentComparables, type PresentedComparable } from './present-comparables.js';
 import { dayOf, isIsoDate, parseAttributes, roundTo, todayDate } from './presentation.js';
@@ -146,6 +146,7 @@ export async function valueAvmProperty(context: ValuationContext, item: AvmPrope
       return fail('invalid_field', error.message, { field: `property_fields.${field}` });
     }
     if (error instanceof EngineNotReadyError) return fail('engine_unavailable', 'AVM service unavailable');
+    if (error instanceof NoModelForDateError) return fail('invalid_field', `date: ${error.message}`, { field: 'search_params.date' });
     throw error;
   }
   if (outcome.status === 'no_value') {
