@@ -4,5 +4,6 @@ import type { JobsTables } from './tables/jobs.js';
 import type { AccountTables } from './tables/accounts.js';
 import type { ValuationTables } from './tables/valuations.js';
 import type { UkTables } from './tables/uk.js';
+import type { IdempotencyTables } from './tables/idempotency.js';
 
-export interface Database extends CoreTables, JobsTables, AccountTables, ValuationTables, UkTables {}
+export interface Database extends CoreTables, JobsTables, AccountTables, ValuationTables, UkTables, IdempotencyTables {}

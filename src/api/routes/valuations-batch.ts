@@ -5,6 +5,7 @@ import { MAX_VALUATION_BATCH, runValuationBatch } from '../../services/jobs/run-
 import { createValuationContext } from '../../services/valuations/valuation-context.js';
 import { ApiError, AUTHENTICATED_ERRORS, errorResponses } from '../errors.js';
 import type { ApiApp } from '../types.js';
+import { IDEMPOTENCY_HEADER, idempotentAnswer } from '../idempotent-answer.js';
 
 const BatchItem = Type.Object(
   {
@@ -25,6 +26,7 @@ export function routes(app: ApiApp): void {
       tags: ['valuations'],
       summary: `Value 1–${MAX_VALUATION_BATCH} properties in one call; one credit per success`,
       body: Type.Object({ properties: Type.Array(BatchItem, { minItems: 1, maxItems: MAX_VALUATION_BATCH }) }),
+      headers: IDEMPOTENCY_HEADER,
       response: {
         200: Type.Object({
           results: Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'In input order: a valuation, a no-value answer, or {input, error}' }),
@@ -32,14 +34,15 @@ export function routes(app: ApiApp): void {
           processed: Type.Integer({ description: 'Valora: items attempted before the balance ran out (all of them when it did not)' }),
           not_processed: Type.Array(Type.Integer(), { description: 'Valora: indices of items skipped because the balance ran out' }),
         }),
-        ...errorResponses(400, 402, 422, ...AUTHENTICATED_ERRORS),
+        ...errorResponses(400, 402, 409, 422, ...AUTHENTICATED_ERRORS),
       },
     },
-    handler: async (request) => {
-      const { accountId, organisationId } = request.account;
-      const items = request.body.properties;
-      if ((await getBalance(app.valora.store.db, accountId)) < items.length) throw new ApiError(402, 'Insufficient valuations');
-      return runValuationBatch(context, { accountId, organisationId }, items);
-    },
+    handler: async (request, reply) =>
+      idempotentAnswer(app.valora.store, request, reply, async () => {
+        const { accountId, organisationId } = request.account;
+        const items = request.body.properties;
+        if ((await getBalance(app.valora.store.db, accountId)) < items.length) throw new ApiError(402, 'Insufficient valuations');
+        return runValuationBatch(context, { accountId, organisationId }, items);
+      }),
   });
 }

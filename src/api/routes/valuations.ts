@@ -6,6 +6,7 @@ import { ApiError, AUTHENTICATED_ERRORS, errorResponses } from '../errors.js';
 import { Nullable } from '../schema-helpers.js';
 import { gadsdenTimestamp } from '../time.js';
 import type { ApiApp } from '../types.js';
+import { IDEMPOTENCY_HEADER, idempotentAnswer } from '../idempotent-answer.js';
 
 const ValuationRequestBody = Type.Object(
   {
@@ -110,14 +111,17 @@ export function routes(app: ApiApp): void {
       tags: ['valuations'],
       summary: 'Value one property by uprn, postcode + address, or property_id (1 credit on success)',
       body: ValuationRequestBody,
+      headers: IDEMPOTENCY_HEADER,
       response: {
         200: Type.Union([SuccessBody, NoValueBody], { description: 'A valuation, or a no-value answer' }),
         400: Type.Ref('CandidatesError', { description: 'Missing identifiers, malformed JSON, or several matching properties (with candidates)' }),
-        ...errorResponses(402, 404, 413, 422, 503, ...AUTHENTICATED_ERRORS),
+        ...errorResponses(402, 404, 409, 413, 422, 503, ...AUTHENTICATED_ERRORS),
       },
     },
-    handler: async (request) =>
-      requestValuation(context, { accountId: request.account.accountId, organisationId: request.account.organisationId }, request.body, request.startedAt),
+    handler: async (request, reply) =>
+      idempotentAnswer(app.valora.store, request, reply, () =>
+        requestValuation(context, { accountId: request.account.accountId, organisationId: request.account.organisationId }, request.body, request.startedAt),
+      ),
   });
 
   app.get('/v1/valuations/:id', {
