@@ -5,16 +5,18 @@ import { migrations } from './migrations/index.js';
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /**
- * Brings the schema up to date. Safe to call from several processes at once: on PostgreSQL Kysely takes
- * a lock; SQLite has none to take (a deferred transaction that read an old schema loses the race with
- * "already exists"), so there a failed attempt is retried, and the retry finds the work done.
+ * Brings the schema up to date. Safe to call from several processes at once. A failed attempt is retried:
+ * SQLite has no migration lock to take (a deferred transaction that read an old schema loses the race
+ * with "already exists"), and on PostgreSQL Kysely's introspection lists the tables of every schema on the
+ * server, so a schema dropped meanwhile by another process (another tenant, a finished test) fails it
+ * with "schema … does not exist". Each attempt is one transaction; the retry finds the work done or does it.
  */
 export async function migrateToLatest(store: Store): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await migrateOnce(store);
     } catch (error) {
-      if (store.dialect !== 'sqlite' || attempt >= 5) throw error;
+      if (attempt >= 5) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 50));
     }
   }
