@@ -1,14 +1,10 @@
 // `valora accounts create|show|set`: operator management of API accounts.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { resolveStoreUrl } from '../../config.js';
-import { openStore, type Store } from '../../store/database.js';
-import { migrateToLatest } from '../../store/migrate.js';
 import { createAccount } from '../../services/accounts/create-account.js';
-import { AccountInputError, NotFoundError } from '../../services/accounts/errors.js';
 import { findAccount } from '../../services/accounts/find-account.js';
 import { getAccountSummary } from '../../services/accounts/get-account-summary.js';
 import { changeAccount } from '../../services/accounts/update-account.js';
 import { CliError } from '../cli-error.js';
+import { cliArgs, wholeNumber, withCliStore } from '../cli-options.js';
 
 const USAGE = `usage:
   valora accounts create --email E [--credits N] [--rate-limit N] [--org ID] [--plan P] [--json]
@@ -20,38 +16,6 @@ const USAGE = `usage:
 options:
   --database-url URL      postgres://… or a SQLite file (default: DATABASE_URL, else <data dir>/valora.sqlite)
   --data-dir DIR          data directory (default: VALORA_DATA_DIR, else <repo>/data)`;
-
-/** node:util parseArgs, with its option errors reported as user mistakes (one line, exit 2). */
-export function cliArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    if (error instanceof Error && /^ERR_PARSE_ARGS/.test((error as { code?: string }).code ?? '')) throw new CliError(error.message.split('\n')[0]!);
-    throw error;
-  }
-}
-
-/** A whole number option, or a CliError naming it. */
-export function wholeNumber(value: string | undefined, option: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim()) || Number(value) < min) throw new CliError(`--${option} must be a whole number, ${min} or more (got '${value}')`);
-  return Number(value);
-}
-
-/** Opens and migrates the store the options name; runs fn; closes it. Service input errors become CliErrors. */
-export async function withCliStore<T>(values: { 'data-dir'?: string; 'database-url'?: string }, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({ url: resolveStoreUrl({ dataDir: values['data-dir'], databaseUrl: values['database-url'] }) });
-  try {
-    await migrateToLatest(store);
-    return await fn(store);
-  } catch (error) {
-    if (error instanceof AccountInputError) throw new CliError(`--${error.field.replace('_', '-')}: ${error.message}`);
-    if (error instanceof NotFoundError) throw new CliError(error.message);
-    throw error;
-  } finally {
-    await store.close();
-  }
-}
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = cliArgs({

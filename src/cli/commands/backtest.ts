@@ -1,6 +1,5 @@
 // `valora backtest --market <id> --sales <file.csv> [--mapping mapping.json] [--json]`
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parseColumnMapping, type ColumnMapping } from '../../data/sales-csv/column-mapping.js';
 import type { AccuracyFigures } from '../../engine/backtest-metrics.js';
 import { BUNDLED_MARKET_IDS, readBundledMarket, type BundledMarketId } from '../../services/markets/bundled-markets.js';
@@ -8,7 +7,7 @@ import { prepareEngine } from '../../services/prepare-engine.js';
 import { listMarketIds } from '../../store/repositories/markets.js';
 import { runBacktest, type BacktestReport } from '../../services/backtest/run-backtest.js';
 import { CliError } from '../cli-error.js';
-import { STORE_OPTIONS, STORE_USAGE, withCliStore } from '../open-cli-store.js';
+import { STORE_OPTIONS, STORE_USAGE, cliArgs, withCliStore } from '../cli-options.js';
 
 const USAGE = `usage: valora backtest --market <id> --sales FILE.csv [--mapping MAPPING.json] [--json]
 
@@ -25,7 +24,7 @@ options:
 ${STORE_USAGE}`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { market: { type: 'string' }, sales: { type: 'string' }, mapping: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...STORE_OPTIONS } });
+  const { values } = cliArgs({ args: argv, options: { market: { type: 'string' }, sales: { type: 'string' }, mapping: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...STORE_OPTIONS } });
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -48,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     if (progress) process.stderr.write('\n');
     console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
     return 0;
-  });
+  }, { bundledMarkets: true });
 }
 
 /** Rows in a CSV file (lines after the header), for the progress bar's total. */

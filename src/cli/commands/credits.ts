@@ -3,7 +3,7 @@ import { findAccount } from '../../services/accounts/find-account.js';
 import { addCredits } from '../../services/ledger/add-credits.js';
 import { getBalance } from '../../services/ledger/get-balance.js';
 import { CliError } from '../cli-error.js';
-import { cliArgs, wholeNumber, withCliStore } from './accounts.js';
+import { cliArgs, wholeNumber, withCliStore } from '../cli-options.js';
 
 const USAGE = `usage:
   valora credits add --account <id or email> --credits N [--reference R] [--json]

@@ -4,7 +4,7 @@ import { createApiKey, KeyLimitError } from '../../services/keys/create-api-key.
 import { listApiKeys } from '../../services/keys/list-api-keys.js';
 import { revokeApiKey } from '../../services/keys/revoke-api-key.js';
 import { CliError } from '../cli-error.js';
-import { cliArgs, wholeNumber, withCliStore } from './accounts.js';
+import { cliArgs, wholeNumber, withCliStore } from '../cli-options.js';
 
 const USAGE = `usage:
   valora keys create --account <id or email> [--name NAME] [--json]

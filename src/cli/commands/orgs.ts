@@ -5,7 +5,7 @@ import { findOrganisationById, listOrganisationMembers } from '../../store/repos
 import { sumHolderBalance } from '../../store/repositories/ledger.js';
 import { holderOf } from '../../services/accounts/holder.js';
 import { CliError } from '../cli-error.js';
-import { cliArgs, wholeNumber, withCliStore } from './accounts.js';
+import { cliArgs, wholeNumber, withCliStore } from '../cli-options.js';
 
 const USAGE = `usage:
   valora orgs create --name NAME [--json]

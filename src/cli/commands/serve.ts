@@ -13,7 +13,7 @@ import { ensureBundledMarkets } from '../../services/markets/ensure-bundled-mark
 import { startJobRuntime } from '../../services/jobs/start-job-runtime.js';
 import { prepareEngine } from '../../services/prepare-engine.js';
 import { CliError } from '../cli-error.js';
-import { cliArgs, wholeNumber } from './accounts.js';
+import { cliArgs, wholeNumber } from '../cli-options.js';
 
 const USAGE = `usage: valora serve [--port 8080] [--host 127.0.0.1] [--data-dir DIR] [--database-url URL] [--workers N] [--log-level info]
 

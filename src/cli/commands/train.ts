@@ -1,10 +1,9 @@
 // `valora train --market <id> [--until YYYY-MM-DD] [--seed N] [--out model.json] [--json]`
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { parseDay } from '../../engine/calendar.js';
 import { trainMarket } from '../../services/training/train-market.js';
 import { CliError } from '../cli-error.js';
-import { STORE_OPTIONS, STORE_USAGE, withCliStore } from '../open-cli-store.js';
+import { STORE_OPTIONS, STORE_USAGE, cliArgs, withCliStore } from '../cli-options.js';
 
 const USAGE = `usage: valora train --market <id> [--until YYYY-MM-DD] [--seed N] [--out FILE] [--json]
 
@@ -21,7 +20,7 @@ options:
 ${STORE_USAGE}`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { market: { type: 'string' }, until: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...STORE_OPTIONS } });
+  const { values } = cliArgs({ args: argv, options: { market: { type: 'string' }, until: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...STORE_OPTIONS } });
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -59,5 +58,5 @@ export async function run(argv: string[]): Promise<number> {
       if (values.out) console.log(`model written to ${values.out}`);
     }
     return 0;
-  });
+  }, { bundledMarkets: true });
 }

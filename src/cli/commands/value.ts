@@ -1,13 +1,12 @@
 // `valora value [--market <id>] [--date YYYY-MM-DD] [--comparables N] [JSON | --file subject.json | < stdin]`
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { formatDay, parseDay, todayDay } from '../../engine/calendar.js';
 import { InvalidSubjectError, NoModelForDateError } from '../../engine/errors.js';
 import type { Subject, ValuationOutcome } from '../../engine/types.js';
 import { prepareEngine } from '../../services/prepare-engine.js';
 import { listMarketIds } from '../../store/repositories/markets.js';
 import { CliError } from '../cli-error.js';
-import { STORE_OPTIONS, STORE_USAGE, withCliStore } from '../open-cli-store.js';
+import { STORE_OPTIONS, STORE_USAGE, cliArgs, withCliStore } from '../cli-options.js';
 
 const USAGE = `usage: valora value [--market ID] [--date YYYY-MM-DD] [--comparables N] [SUBJECT_JSON | --file FILE]
 
@@ -25,7 +24,7 @@ options:
 ${STORE_USAGE}`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { market: { type: 'string' }, date: { type: 'string' }, comparables: { type: 'string' }, file: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...STORE_OPTIONS } });
+  const { values, positionals } = cliArgs({ args: argv, allowPositionals: true, options: { market: { type: 'string' }, date: { type: 'string' }, comparables: { type: 'string' }, file: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...STORE_OPTIONS } });
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -57,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
       if (error instanceof NoModelForDateError) throw new CliError(error.message);
       throw error;
     }
-  });
+  }, { bundledMarkets: true });
 }
 
 function parseSubject(text: string): Subject {

@@ -9,7 +9,7 @@ import { migrateToLatest } from '../../store/migrate.js';
 import type { ValuationEngine } from '../../services/valuation-engine.js';
 import { prepareEngine } from '../../services/prepare-engine.js';
 import { startJobRuntime, type JobRuntimeOptions } from '../../services/jobs/start-job-runtime.js';
-import { cliArgs, wholeNumber } from './accounts.js';
+import { cliArgs, wholeNumber } from '../cli-options.js';
 
 const USAGE = `usage: valora worker [--database-url URL] [--data-dir DIR] [--concurrency N]
 
