@@ -80,6 +80,19 @@ describe('valueSubject', () => {
     assert.ok(bigger.value > out.value, 'a larger house is worth more');
   });
 
+  it('adds up exactly with a per-area target too, the area offset counted in floor_area', () => {
+    const perAreaConfig = { ...config, valueTarget: 'log_price_per_area' as const };
+    const perArea = trainMarketModel(frame, perAreaConfig, { ...FAST_TRAINING, until });
+    assert.equal(perArea.target.kind, 'log_price_per_area');
+    const model = new MarketModel(perArea, until);
+    const perAreaState: MarketState = { config: perAreaConfig, frame, spatial: state.spatial, models: [model] };
+    for (const floor_area of [600, 1500, 2900]) {
+      const out = valueSubject(perAreaState, { ...house, attributes: { ...house.attributes, floor_area } }, { asOf, numComparables: 0, maxContributions: 100 }) as ValuationSuccess;
+      const sum = out.contributions.reduce((s, c) => s + c.contribution, 0);
+      assert.ok(Math.abs(out.baseValue + sum - out.value) < 1e-6 * out.value, `${floor_area}: ${out.baseValue} + ${sum} vs ${out.value}`);
+    }
+  });
+
   it('returns ranked comparables from before the date, inside the radius and window', () => {
     const out = valueSubject(state, house, { asOf, numComparables: 5 }) as ValuationSuccess;
     assert.equal(out.comparables.length, 5);
