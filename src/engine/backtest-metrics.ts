@@ -2,6 +2,7 @@
 // statistics (COD, PRD, PRB) follow the IAAO Standard on Ratio Studies, with the model value as the
 // "assessment".
 import { Z90 } from './confidence.js';
+import { median } from './median.js';
 
 export interface BacktestCase {
   actual: number;
@@ -114,10 +115,4 @@ function priceRelatedBias(cases: BacktestCase[], ratios: number[], medianRatio: 
     sxx += (x - mx) ** 2;
   });
   return sxx === 0 ? 0 : sxy / sxx;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }

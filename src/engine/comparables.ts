@@ -5,6 +5,7 @@ import KDBush from 'kdbush';
 import { around } from 'geokdbush';
 import { addMonths } from './calendar.js';
 import { haversineMeters } from './geo.js';
+import { median } from './median.js';
 import type { PriceIndex } from './price-index.js';
 import type { Comparable, Day, FeatureSpec, SalesFrame } from './types.js';
 
@@ -80,14 +81,14 @@ export function neighbourhoodEvidence(frame: SalesFrame, rows: number[], latitud
     if (a > 0) logPpa.push(Math.log(adjusted / a));
     if (k < nearest) distanceSum += haversineMeters(latitude, longitude, frame.latitude[i]!, frame.longitude[i]!) / 1000;
   }
-  const medianLogPpa = logPpa.length ? medianOf(logPpa) : NaN;
-  const spread = logPpa.length >= 3 ? 1.4826 * medianOf(logPpa.map((v) => Math.abs(v - medianLogPpa))) : NaN;
+  const medianLogPpa = logPpa.length ? median(logPpa) : NaN;
+  const spread = logPpa.length >= 3 ? 1.4826 * median(logPpa.map((v) => Math.abs(v - medianLogPpa))) : NaN;
   return {
     count: rows.length,
     meanDistanceKm: nearest ? distanceSum / nearest : NaN,
     spread,
     medianPricePerArea: Number.isFinite(medianLogPpa) ? Math.exp(medianLogPpa) : NaN,
-    medianPrice: prices.length ? medianOf(prices) : NaN,
+    medianPrice: prices.length ? median(prices) : NaN,
   };
 }
 
@@ -124,10 +125,4 @@ export function rankComparables(frame: SalesFrame, rows: number[], subject: Subj
     floorArea: a > 0 ? a : null,
     similarity: Math.exp(-score),
   }));
-}
-
-function medianOf(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }

@@ -2,6 +2,7 @@
 // the valuation date) show where the market actually went. The nowcast is the median log residual of the
 // model on those recent sales, shrunk towards zero when they are few: the index updated by new sales
 // without retraining, as an AVM provider updates its index monthly.
+import { median } from './median.js';
 import type { Day } from './types.js';
 
 export interface NowcastSettings {
@@ -43,10 +44,7 @@ export class IndexNowcast {
     const n = to - from;
     let value = 0;
     if (n > 0) {
-      const slice = Array.from(this.residuals.subarray(from, to)).sort((a, b) => a - b);
-      const m = slice.length >> 1;
-      const median = slice.length % 2 ? slice[m]! : (slice[m - 1]! + slice[m]!) / 2;
-      value = (median * n) / (n + this.settings.kappa);
+      value = (median(this.residuals.subarray(from, to)) * n) / (n + this.settings.kappa);
     }
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(asOf, value);

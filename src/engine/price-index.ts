@@ -2,6 +2,7 @@
 // the residuals of a model that does not see time), smoothed, and extended past its last month by its
 // recent trend. Levels are logs, relative to the last estimated month (level 0).
 import { monthPosition } from './calendar.js';
+import { median } from './median.js';
 import type { Day } from './types.js';
 
 export interface PriceIndexData {
@@ -122,11 +123,6 @@ function trendSlope(levels: number[], counts: number[], window: number): number 
   return sw === 0 || Math.abs(det) < 1e-9 ? 0 : (sw * sxy - sx * sy) / det;
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));

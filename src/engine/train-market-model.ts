@@ -16,7 +16,8 @@ import { MARKET_MODEL_FORMAT, MARKET_MODEL_FORMAT_VERSION, type MarketModelArtif
 import { CRITICAL_FEATURES, modelInputs, trainingColumns, type ModelInputs } from './model-inputs.js';
 import { imputeFromNeighbours } from './impute-features.js';
 import { DEFAULT_NOWCAST, IndexNowcast } from './nowcast.js';
-import { estimatePriceIndex, median, type PriceIndex } from './price-index.js';
+import { median } from './median.js';
+import { estimatePriceIndex, type PriceIndex } from './price-index.js';
 import type { Day, MarketConfig, SalesFrame } from './types.js';
 
 /** Bumped when the training method changes, so fingerprints (and model versions) change with it. */
