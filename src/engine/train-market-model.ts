@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { addMonths, formatDay, monthOfDay } from './calendar.js';
 import { CONFIDENCE_INPUTS, ERROR_FLOOR, calibrateScale, confidenceInputs, relativeError } from './confidence.js';
-import { EVIDENCE_SEARCH_LIMIT, SalesSpatialIndex, neighbourhoodEvidence } from './comparables.js';
+import { EVIDENCE_SEARCH_LIMIT, SalesSpatialIndex, neighbourhoodEvidence, type NeighbourhoodEvidence } from './comparables.js';
 import { defaultGbdtParams, trainGbdt, type GbdtModel, type GbdtParams } from './gbdt/index.js';
 import { MARKET_MODEL_FORMAT, MARKET_MODEL_FORMAT_VERSION, type MarketModelArtifact, type TargetDefinition, type TrainingSettings } from './market-model.js';
 import { CRITICAL_FEATURES, modelInputs, trainingColumns, type ModelInputs } from './model-inputs.js';
@@ -119,10 +119,9 @@ export function trainMarketModel(frame: SalesFrame, config: MarketConfig, option
   const nowcast = IndexNowcast.fromSales(later.map((k) => frame.day[eligible[k]!]!), later.map((k, j) => Math.log(frame.price[eligible[k]!]!) - modelLogs[j]!), DEFAULT_NOWCAST);
   const maskable = inputs.specs.slice(0, inputs.marketFeatureCount).map((s) => s.name).filter((name) => !(CRITICAL_FEATURES as readonly string[]).includes(name));
   const draw = seededUniform(seed + 23);
-  const addRow = (logValue: number, row: number, rows: number[], known: number, fold: number, original: boolean) => {
+  const addRow = (logValue: number, row: number, evidence: NeighbourhoodEvidence, known: number, fold: number, original: boolean) => {
     const day = frame.day[row]!;
     const e = relativeError(frame.price[row]!, Math.exp(logValue));
-    const evidence = neighbourhoodEvidence(frame, rows, frame.latitude[row]!, frame.longitude[row]!, fitEarlier.index, day);
     confidenceRows.push(confidenceInputs(evidence, logValue, area ? area[row]! : NaN, known, monthOfDay(day) - cutMonth));
     targets.push(Math.log(Math.abs(e) + ERROR_FLOOR));
     folds.push(fold);
@@ -138,9 +137,10 @@ export function trainMarketModel(frame: SalesFrame, config: MarketConfig, option
     const day = frame.day[row]!;
     const window = { asOf: day, radiusKm: config.comparables.radiusKm, lookbackMonths: config.comparables.lookbackMonths };
     const rows = spatial.nearbySales(frame.latitude[row]!, frame.longitude[row]!, window, EVIDENCE_SEARCH_LIMIT);
+    const evidence = neighbourhoodEvidence(frame, rows, frame.latitude[row]!, frame.longitude[row]!, fitEarlier.index, day);
     const fold = draw() < 0.5 ? 0 : 1;
     const adjustment = nowcast.adjustment(day);
-    addRow(modelLogs[j]! + adjustment, row, rows, completeness(x, inputs), fold, true);
+    addRow(modelLogs[j]! + adjustment, row, evidence, completeness(x, inputs), fold, true);
     if (maskable.length === 0 || draw() < 0.5) return;
     const hidden = maskable.filter(() => draw() < 0.5);
     if (hidden.length === 0) return;
@@ -148,7 +148,7 @@ export function trainMarketModel(frame: SalesFrame, config: MarketConfig, option
     const known = completeness(x, inputs);
     imputeFromNeighbours(x, hidden, inputs, config, frame, rows);
     const logValue = fitEarlier.model.predictRow(x) + offsets[k]! + fitEarlier.index.logAt(day) + adjustment;
-    addRow(logValue, row, rows, known, fold, false);
+    addRow(logValue, row, evidence, known, fold, false);
   });
   progress('confidence model');
   // The scale is calibrated on out-of-fold error predictions (each half scored by a model of the other):
