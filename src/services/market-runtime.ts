@@ -13,6 +13,8 @@ import { EngineNotReadyError, type MarketSummary, type ValuationEngine } from '.
 
 export class MarketRuntime implements ValuationEngine {
   private readonly states = new Map<string, MarketState>();
+  /** Saved models the last load could not read (an older engine's format), by market. */
+  private readonly unreadable = new Map<string, Array<{ id: number; modelVersion: string; reason: string }>>();
 
   /** Loads every market in the store (or the named ones) with its active models. */
   static async load(store: Store, marketIds?: string[]): Promise<MarketRuntime> {
@@ -26,16 +28,24 @@ export class MarketRuntime implements ValuationEngine {
     const config = await loadMarketConfig(store, marketId);
     const frame = await loadSalesFrame(store, marketId, { config });
     const models: MarketModel[] = [];
+    const unreadable: Array<{ id: number; modelVersion: string; reason: string }> = [];
     for (const saved of await listActiveModels(store.db, marketId)) {
       try {
         models.push(new MarketModel(parseMarketModel(saved.content), parseDay(saved.trainedUntil)));
-      } catch {
-        // Unreadable (an older engine's format): prepareEngine retires and retrains such models.
+      } catch (error) {
+        // An older engine's format: prepareEngine retires and retrains such models.
+        unreadable.push({ id: saved.id, modelVersion: saved.modelVersion, reason: (error as Error).message });
       }
     }
+    this.unreadable.set(marketId, unreadable);
     models.sort((a, b) => a.trainedUntilDay - b.trainedUntilDay);
     for (const model of models) model.attachNowcast(frame, config);
     this.states.set(marketId, { config, frame, spatial: new SalesSpatialIndex(frame), models });
+  }
+
+  /** Saved models of the market that the last load could not read. */
+  unreadableModels(marketId: string): Array<{ id: number; modelVersion: string; reason: string }> {
+    return this.unreadable.get(marketId) ?? [];
   }
 
   /** The in-memory state of a market (for backtests and diagnostics). */

@@ -1,9 +1,8 @@
-// Start-up: make sure every market in the store has a model (training the missing ones, each in a worker
-// thread; the result is saved, so the next start only loads it), then load them all into memory.
+// Start-up: load every market into memory and train those without a usable model (each in a worker
+// thread; the result is saved, so the next start only loads it).
 import type { Store } from '../store/database.js';
 import { listMarketIds } from '../store/repositories/markets.js';
-import { parseMarketModel } from '../engine/market-model.js';
-import { deactivateModel, listActiveModels } from '../store/repositories/models.js';
+import { deactivateModel } from '../store/repositories/models.js';
 import { MarketRuntime } from './market-runtime.js';
 import { trainMarket } from './training/train-market.js';
 
@@ -17,24 +16,21 @@ export interface PrepareEngineOptions {
 
 export async function prepareEngine(store: Store, options: PrepareEngineOptions = {}): Promise<MarketRuntime> {
   const log = options.log ?? (() => {});
-  if (options.train !== false) {
-    for (const marketId of options.markets ?? (await listMarketIds(store.db))) {
-      let usable = 0;
-      for (const saved of await listActiveModels(store.db, marketId)) {
-        try {
-          parseMarketModel(saved.content);
-          usable++;
-        } catch (error) {
-          // A model from an older engine: retire it and train anew rather than fail every valuation.
-          log(`${marketId}: model ${saved.modelVersion} cannot be used (${(error as Error).message}); retiring it`);
-          await deactivateModel(store.db, saved.id);
-        }
-      }
-      if (usable > 0) continue;
-      log(`training the ${marketId} model (first start; it is saved for the next)…`);
-      const trained = await trainMarket(store, { marketId });
-      log(`  ${marketId}: model ${trained.artifact.modelVersion} on ${trained.artifact.trainingSales} sales in ${trained.seconds.toFixed(1)} s`);
+  const marketIds = options.markets ?? (await listMarketIds(store.db));
+  // Loading parses every saved model once; only markets left without a usable one are trained, then reloaded.
+  const runtime = await MarketRuntime.load(store, marketIds);
+  if (options.train === false) return runtime;
+  for (const marketId of marketIds) {
+    for (const old of runtime.unreadableModels(marketId)) {
+      // A model from an older engine: retire it and train anew rather than fail every valuation.
+      log(`${marketId}: model ${old.modelVersion} cannot be used (${old.reason}); retiring it`);
+      await deactivateModel(store.db, old.id);
     }
+    if (runtime.isReady(marketId)) continue;
+    log(`training the ${marketId} model (first start; it is saved for the next)…`);
+    const trained = await trainMarket(store, { marketId });
+    log(`  ${marketId}: model ${trained.artifact.modelVersion} on ${trained.artifact.trainingSales} sales in ${trained.seconds.toFixed(1)} s`);
+    await runtime.loadMarket(store, marketId);
   }
-  return MarketRuntime.load(store, options.markets);
+  return runtime;
 }
