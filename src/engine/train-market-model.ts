@@ -307,6 +307,10 @@ function completeness(x: Float64Array, inputs: ModelInputs): number {
   return inputs.marketFeatureCount ? known / inputs.marketFeatureCount : 1;
 }
 
+/**
+ * Uniform draws for the pipeline's own splits and masks (xorshift32). Not the trees' SeededRandom: switching
+ * would change every calibration split, and so every model and its measured accuracy.
+ */
 function seededUniform(seed: number): () => number {
   let state = (seed * 2654435761) >>> 0 || 1;
   return () => {
@@ -319,13 +323,7 @@ function seededUniform(seed: number): () => number {
 
 /** A seeded split of 0..n-1 into (rest, holdout) with `share` held out. */
 function randomSplit(n: number, share: number, seed: number): [number[], number[]] {
-  let state = (seed * 2654435761) >>> 0 || 1;
-  const next = () => {
-    state ^= state << 13; state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5; state >>>= 0;
-    return state / 4294967296;
-  };
+  const next = seededUniform(seed);
   const rest: number[] = [];
   const holdout: number[] = [];
   for (let i = 0; i < n; i++) (next() < share ? holdout : rest).push(i);
