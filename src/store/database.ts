@@ -28,6 +28,25 @@ export interface OpenStoreOptions {
   poolSize?: number;
 }
 
+/**
+ * The better-sqlite3 handles behind a SQLite store's root Kysely instance, for the hot path's compiled
+ * queries (repositories/prepared.ts), which run synchronously instead of through Kysely's driver.
+ * `writer` is Kysely's own connection: use it only while holding that connection (inside
+ * `db.connection().execute`). `reader()` is a second, read-only connection opened on first use (null for
+ * ':memory:'): it sees committed rows only and never waits for the writer.
+ */
+export interface SqliteHandles {
+  writer: SQLite.Database;
+  reader(): SQLite.Database | null;
+}
+
+const sqliteHandles = new WeakMap<object, SqliteHandles>();
+
+/** The handles behind this root Kysely instance; undefined for PostgreSQL, transactions and connections. */
+export function sqliteHandlesOf(db: Kysely<Database>): SqliteHandles | undefined {
+  return sqliteHandles.get(db);
+}
+
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
@@ -45,12 +64,31 @@ function openSqlite(path: string): Store {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 10000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const writer = withStatementCache(database);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: writer }) });
+  let reader: SQLite.Database | null = null;
+  let closed = false;
+  sqliteHandles.set(db, {
+    writer,
+    reader() {
+      if (path === ':memory:' || closed) return null;
+      if (!reader) {
+        reader = new SQLite(path, { readonly: true, fileMustExist: true });
+        reader.pragma('busy_timeout = 10000');
+      }
+      return reader;
+    },
+  });
   return {
     db,
     dialect: 'sqlite',
     location: path,
-    close: () => db.destroy(),
+    close: async () => {
+      closed = true;
+      reader?.close();
+      reader = null;
+      await db.destroy();
+    },
   };
 }
 

@@ -1,9 +1,9 @@
 // The credit ledger's SQL. A balance is SUM(amount) over a holder's entries, never stored anywhere else;
 // debits are made unique by their reference so a retried charge lands once.
 import { sql, type Kysely } from 'kysely';
-import type { Store } from '../database.js';
+import { sqliteHandlesOf, type Store } from '../database.js';
 import type { Database } from '../schema.js';
-import { prepared } from './prepared.js';
+import { prepared, withBoundSqliteConnection } from './prepared.js';
 
 /** True when this Kysely instance (or transaction) talks to PostgreSQL. */
 export function isPostgresDb(db: Kysely<Database>): boolean {
@@ -14,11 +14,25 @@ export function isPostgresDb(db: Kysely<Database>): boolean {
  * Runs `fn` in a write transaction. SQLite: BEGIN IMMEDIATE takes the database's write lock up front, so
  * a read-check-write sequence (balance then debit) cannot interleave with another process's; inside one
  * process Kysely's single SQLite connection already serialises callers. PostgreSQL: an ordinary
- * transaction; callers lock the rows they check (FOR NO KEY UPDATE, see lockAccount).
+ * transaction; callers lock the rows they check (FOR NO KEY UPDATE, see lockAccount). On SQLite the
+ * compiled hot-path queries inside run synchronously on the held connection (see prepared.ts).
  */
 export async function writeTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   if (store.dialect === 'postgres') return store.db.transaction().execute(fn);
+  const handles = sqliteHandlesOf(store.db);
   return store.db.connection().execute(async (conn) => {
+    if (handles) {
+      const writer = handles.writer;
+      writer.prepare('begin immediate').run();
+      try {
+        const result = await withBoundSqliteConnection(conn, writer, () => fn(conn));
+        writer.prepare('commit').run();
+        return result;
+      } catch (error) {
+        if (writer.inTransaction) writer.prepare('rollback').run();
+        throw error;
+      }
+    }
     await sql`begin immediate`.execute(conn);
     try {
       const result = await fn(conn);
