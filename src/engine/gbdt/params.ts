@@ -30,6 +30,11 @@ export interface GbdtParams {
   maxCatThreshold: number;
   /** Categorical splits: fewest rows for a category to be placed on its own. */
   minDataPerGroup: number;
+  /**
+   * Huber loss with this threshold on the residual; 0 = squared error. Beyond the threshold a row pulls
+   * with a constant force, so a few wild labels (a sale far from its value) cannot drag the fit.
+   */
+  huberDelta: number;
 }
 
 export const defaultGbdtParams: GbdtParams = Object.freeze({
@@ -49,6 +54,7 @@ export const defaultGbdtParams: GbdtParams = Object.freeze({
   catSmooth: 10,
   maxCatThreshold: 32,
   minDataPerGroup: 10,
+  huberDelta: 0,
 });
 
 const paramNames = Object.keys(defaultGbdtParams) as (keyof GbdtParams)[];
@@ -73,6 +79,7 @@ const rules: Record<keyof GbdtParams, Rule> = {
   catSmooth: { min: 0 },
   maxCatThreshold: { integer: true, min: 1 },
   minDataPerGroup: { integer: true, min: 1 },
+  huberDelta: { min: 0 },
 };
 
 /**

@@ -22,6 +22,33 @@ describe('trainGbdt', () => {
     assert.ok(Math.abs(model.baseScore - mean) < 1e-12);
   });
 
+  it('with a Huber threshold, resists a share of wild labels that drags squared error', () => {
+    const features = numeric('a', 'b', 'c', 'd');
+    const train = generate(3000, features, smooth, { seed: 11, noise: 0.05 });
+    // one row in ten is a "sale" far above its value: the label the squared error chases
+    for (let i = 0; i < train.rows; i += 10) train.label[i] = train.label[i]! + 3;
+    const test = generate(1000, features, smooth, { seed: 12, noise: 0 });
+    const settings = { numRounds: 300, learningRate: 0.1, earlyStoppingRounds: 0 };
+    const bias = (model: GbdtModel) => {
+      const p = model.predictColumns(test.columns);
+      let sum = 0;
+      for (let i = 0; i < test.rows; i++) sum += p[i]! - test.label[i]!;
+      return sum / test.rows;
+    };
+    const squared = bias(trainGbdt(train, settings));
+    const huber = bias(trainGbdt(train, { ...settings, huberDelta: 0.1 }));
+    assert.ok(squared > 0.25, `squared error follows the wild labels: bias ${squared}`);
+    assert.ok(Math.abs(huber) < 0.1, `Huber ignores most of their pull: bias ${huber}`);
+  });
+
+  it('treats huberDelta 0 as squared error and refuses a negative threshold', () => {
+    const features = numeric('a', 'b', 'c', 'd');
+    const train = generate(500, features, smooth, { seed: 13, noise: 0.05 });
+    const settings = { numRounds: 20, learningRate: 0.1, earlyStoppingRounds: 0 };
+    assert.deepEqual(trainGbdt(train, { ...settings, huberDelta: 0 }).serialize(), trainGbdt(train, settings).serialize());
+    assert.throws(() => trainGbdt(train, { ...settings, huberDelta: -1 }), /huberDelta must be >= 0/);
+  });
+
   it('recovers the effect of a numeric step and of each categorical level', () => {
     const effects = [0, 1, -1, 2, 0.5];
     const features: FeatureSpec[] = [

@@ -1,4 +1,4 @@
-// The boosting loop: squared-error gradients, one leaf-wise tree per round on a bag of rows and a sample
+// The boosting loop: squared-error (or Huber) gradients, one leaf-wise tree per round on a bag of rows and a sample
 // of features, shrinkage, and early stopping on a validation set that keeps the best round's trees.
 import { buildBinMapper, numericBin } from './bin-mapper.js';
 import type { BinnedData } from './grow-tree.js';
@@ -57,8 +57,13 @@ export function trainGbdt(train: TrainingData, params?: Partial<GbdtParams>, val
   let bestRounds = 0;
 
   for (let round = 0; round < p.numRounds; round++) {
-    if (weight) for (let i = 0; i < n; i++) grad[i] = (score[i]! - label[i]!) * weight[i]!;
-    else for (let i = 0; i < n; i++) grad[i] = score[i]! - label[i]!;
+    // Huber keeps the unit hessian (as LightGBM does): the leaf value is then the clipped mean residual.
+    const delta = p.huberDelta > 0 ? p.huberDelta : Infinity;
+    for (let i = 0; i < n; i++) {
+      const r = score[i]! - label[i]!;
+      const g = r > delta ? delta : r < -delta ? -delta : r;
+      grad[i] = weight ? g * weight[i]! : g;
+    }
 
     if (featureCount < usable.length) {
       // partial Fisher–Yates over the usable features, then ascending so that ties resolve the same way
@@ -107,8 +112,7 @@ export function trainGbdt(train: TrainingData, params?: Partial<GbdtParams>, val
         }
         validScore[i] += tree.leafValue[~node]!;
         const w = valid.weight ? valid.weight[i]! : 1;
-        const e = validScore[i]! - valid.label[i]!;
-        loss += w * e * e;
+        loss += w * objectiveLoss(validScore[i]! - valid.label[i]!, p.huberDelta);
         totalWeight += w;
       }
       loss /= totalWeight;
@@ -120,6 +124,12 @@ export function trainGbdt(train: TrainingData, params?: Partial<GbdtParams>, val
   }
   const kept = valid && p.earlyStoppingRounds > 0 ? trees.slice(0, bestRounds) : trees;
   return new GbdtModel({ features: train.features.map((f) => ({ ...f })), params: p, baseScore, trees: kept });
+}
+
+/** The training objective's loss of one residual (twice the Huber loss, so both equal e² near zero). */
+function objectiveLoss(e: number, huberDelta: number): number {
+  const a = Math.abs(e);
+  return huberDelta > 0 && a > huberDelta ? huberDelta * (2 * a - huberDelta) : e * e;
 }
 
 function binTrainingData(train: TrainingData, maxBins: number): BinnedData {
