@@ -1,3 +1,6 @@
+// The previous TreeSHAP, kept as an independent reference: the tests compare the production explainer
+// (tree-shap.ts) against it, and the benchmark times both in the same run. It is not used to explain.
+//
 // Exact path-dependent TreeSHAP (Lundberg et al. 2018), computed leaf by leaf in closed form.
 //
 // For one leaf with value v, let D be the distinct features on its root path; for feature j, z_j is the
@@ -28,7 +31,7 @@ import type { Forest } from './forest.js';
 const TABLE_MAX_FEATURES = 8;
 const TABLE_BUDGET_BYTES = 2 * 1024 * 1024;
 
-export class TreeShapExplainer {
+export class ReferenceTreeShapExplainer {
   /** Per leaf: its path entries pathNode/pathLeft/pathPos[leafPathStart[l] .. + leafPathLength[l]). */
   private readonly leafPathStart: Int32Array;
   private readonly leafPathLength: Int32Array;

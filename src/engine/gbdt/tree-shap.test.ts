@@ -5,7 +5,11 @@ import { trainGbdt } from './train-gbdt.js';
 import { generate, numeric, row } from './synthetic.test-helper.js';
 import type { TreeRecord } from './tree-record.js';
 import { Forest } from './forest.js';
+import { ReferenceTreeShapExplainer } from './tree-shap-reference.js';
 import { TreeShapExplainer } from './tree-shap.js';
+import { GbdtModel } from './model.js';
+import { defaultGbdtParams } from './params.js';
+import { SeededRandom } from './random.js';
 
 const features: FeatureSpec[] = [
   ...numeric('a', 'b', 'c'),
@@ -63,10 +67,10 @@ describe('TreeSHAP', () => {
     const doc = JSON.parse(model.serialize());
     const trees = (doc.trees as TreeRecord[]).map((t) => ({ ...t, threshold: t.threshold.map((v) => (v === null ? Infinity : v)) }));
     const forest = new Forest(trees, features);
-    const tables = new TreeShapExplainer(forest, 10);
-    const direct = new TreeShapExplainer(forest, 0);
-    const mixed = new TreeShapExplainer(forest, 3);
-    const pathRead = new TreeShapExplainer(forest, 0, 0);
+    const tables = new ReferenceTreeShapExplainer(forest, 10);
+    const direct = new ReferenceTreeShapExplainer(forest, 0);
+    const mixed = new ReferenceTreeShapExplainer(forest, 3);
+    const pathRead = new ReferenceTreeShapExplainer(forest, 0, 0);
     for (let i = 0; i < 100; i++) {
       const x = row(train, i);
       const a = new Float64Array(features.length);
@@ -81,7 +85,8 @@ describe('TreeSHAP', () => {
         const same = Math.abs(a[f]! - b[f]!) < 1e-12 && Math.abs(a[f]! - c[f]!) < 1e-12 && Math.abs(a[f]! - e[f]!) < 1e-12;
         assert.ok(same, `row ${i} feature ${f}: ${a[f]} ${b[f]} ${c[f]} ${e[f]}`);
       }
-      assert.deepEqual(a, model.shap(x));
+      const fast = model.shap(x);
+      for (let f = 0; f < features.length; f++) assert.ok(Math.abs(fast[f]! - a[f]!) <= 1e-9 * Math.abs(a[f]!) + 1e-13, `row ${i} feature ${f}: ${fast[f]} vs ${a[f]}`);
     }
   });
 
@@ -93,7 +98,7 @@ describe('TreeSHAP', () => {
     const depth = (t: TreeRecord, node: number): number => (node < 0 ? 0 : 1 + Math.max(depth(t, t.left[node]!), depth(t, t.right[node]!)));
     assert.ok(doc.trees.some((t: TreeRecord) => depth(t, 0) > 12), 'some path is deeper than the table limit');
     const trees = (doc.trees as TreeRecord[]).map((t) => ({ ...t, threshold: t.threshold.map((v) => (v === null ? Infinity : v)) }));
-    const byPath = new TreeShapExplainer(new Forest(trees, wide.features), 0, 0);
+    const byPath = new ReferenceTreeShapExplainer(new Forest(trees, wide.features), 0, 0);
     for (let i = 0; i < 50; i++) {
       const x = row(wide, i);
       const phi = model.shap(x);
@@ -101,8 +106,59 @@ describe('TreeSHAP', () => {
       assert.ok(Math.abs(sum - model.predictRow(x)) < 1e-9, `row ${i}: ${sum} vs ${model.predictRow(x)}`);
       const other = new Float64Array(names.length);
       byPath.accumulate(x, other);
-      for (let f = 0; f < names.length; f++) assert.ok(Math.abs(other[f]! - phi[f]!) < 1e-12);
+      for (let f = 0; f < names.length; f++) assert.ok(Math.abs(other[f]! - phi[f]!) <= 1e-9 * Math.abs(other[f]!) + 1e-13, `row ${i} feature ${f}: ${phi[f]} vs ${other[f]}`);
     }
+  });
+
+  it('equals the reference explainer on random trees with categorical splits, missing values and unknown levels', () => {
+    const rng = new SeededRandom(2024);
+    const specs: FeatureSpec[] = [
+      ...numeric('n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8', 'n9'),
+      { name: 'c0', kind: 'categorical', levels: ['a', 'b', 'c', 'd', 'e'] },
+      { name: 'c1', kind: 'categorical', levels: Array.from({ length: 40 }, (_, i) => `l${i}`) },
+    ];
+    // shallow trees (the written-out 4-node rule), deep ones with more than 8 features on a path (the
+    // general rule), a single leaf, and features repeated along paths
+    const shapes = [
+      { trees: 60, leaves: 31, depth: 8, features: specs.length },
+      { trees: 30, leaves: 12, depth: 6, features: 3 },
+      { trees: 8, leaves: 200, depth: 40, features: specs.length },
+      { trees: 1, leaves: 1, depth: 0, features: 1 },
+    ];
+    for (const shape of shapes) {
+      const trees = Array.from({ length: shape.trees }, () => randomTree(rng, specs, shape.leaves, shape.depth, shape.features));
+      const model = new GbdtModel({ features: specs, params: defaultGbdtParams, baseScore: 0.25, trees });
+      const reference = new ReferenceTreeShapExplainer(new Forest(trees, specs));
+      for (let i = 0; i < 200; i++) {
+        const x = randomRow(rng, specs);
+        const phi = model.shap(x);
+        const expected = new Float64Array(specs.length);
+        reference.accumulate(x, expected);
+        for (let f = 0; f < specs.length; f++) {
+          assert.ok(Math.abs(phi[f]! - expected[f]!) <= 1e-9 * Math.abs(expected[f]!) + 1e-12, `${shape.leaves} leaves, row ${i}, feature ${f}: ${phi[f]} vs ${expected[f]}`);
+        }
+        const sum = phi.reduce((a, v) => a + v, model.expectedValue);
+        assert.ok(Math.abs(sum - model.predictRow(x)) < 1e-9, `${shape.leaves} leaves, row ${i}: ${sum} vs ${model.predictRow(x)}`);
+      }
+    }
+  });
+
+  it('equals brute-force Shapley values on random small trees with categorical splits and missing values', () => {
+    const rng = new SeededRandom(77);
+    const trees = Array.from({ length: 6 }, () => randomTree(rng, features, 10, 7, features.length));
+    const model = new GbdtModel({ features, params: defaultGbdtParams, baseScore: -1, trees });
+    for (let i = 0; i < 40; i++) {
+      const x = randomRow(rng, features);
+      const expected = bruteForceShapley(trees, model.baseScore, x, features.length);
+      const phi = model.shap(x);
+      for (let f = 0; f < features.length; f++) assert.ok(Math.abs(phi[f]! - expected[f]!) < 1e-10, `row ${i} feature ${f}: ${phi[f]} vs ${expected[f]}`);
+    }
+  });
+
+  it('reports the memory its prepared arrays take', () => {
+    const model = trainGbdt(dataset(500, 9), { numRounds: 20, earlyStoppingRounds: 0 });
+    const trees = (JSON.parse(model.serialize()).trees as TreeRecord[]).map((t) => ({ ...t, threshold: t.threshold.map((v) => (v === null ? Infinity : v)) }));
+    assert.ok(new TreeShapExplainer(new Forest(trees, features)).byteLength > 0);
   });
 
   it('gives a single-leaf model no contributions', () => {
@@ -112,6 +168,60 @@ describe('TreeSHAP', () => {
     assert.equal(model.expectedValue, model.predictRow([1]));
   });
 });
+
+// --- random trees: any shape, any split, covers and values unrelated to data ---
+
+/** A tree grown by splitting random leaves (split order = node order, as training writes it). */
+function randomTree(rng: SeededRandom, specs: FeatureSpec[], leaves: number, maxDepth: number, usable: number): TreeRecord {
+  const t: TreeRecord = { splitFeature: [], threshold: [], defaultLeft: [], leftCategories: [], left: [], right: [], gain: [], leafValue: [rng.next() - 0.5], leafCover: [1 + 50 * rng.next()] };
+  // per leaf: its parent node and side (−1 for the root), and its depth
+  const parentOf: number[] = [-1];
+  const sideOf: number[] = [0];
+  const depthOf: number[] = [0];
+  for (let attempt = 0; attempt < 20 * leaves && t.leafValue.length < leaves; attempt++) {
+    const leaf = Math.floor(rng.next() * t.leafValue.length);
+    if (depthOf[leaf]! >= maxDepth) continue;
+    const k = t.splitFeature.length;
+    const f = Math.floor(rng.next() * usable);
+    const spec = specs[f]!;
+    t.splitFeature.push(f);
+    if (spec.kind === 'categorical') {
+      const cats = spec.levels!.map((_, c) => c).filter(() => rng.next() < 0.5);
+      t.leftCategories.push(cats.length ? cats : [0]);
+      t.threshold.push(0);
+    } else {
+      t.leftCategories.push(null);
+      t.threshold.push(rng.next() < 0.05 ? Infinity : rng.next());
+    }
+    t.defaultLeft.push(rng.next() < 0.5 ? 1 : 0);
+    t.gain.push(rng.next());
+    const fresh = t.leafValue.length;
+    t.leafValue.push(rng.next() - 0.5);
+    t.leafCover.push(1 + 50 * rng.next());
+    t.left.push(~leaf);
+    t.right.push(~fresh);
+    if (parentOf[leaf]! >= 0) (sideOf[leaf] ? t.right : t.left)[parentOf[leaf]!] = k;
+    parentOf[fresh] = k;
+    sideOf[fresh] = 1;
+    depthOf[fresh] = depthOf[leaf]! + 1;
+    parentOf[leaf] = k;
+    sideOf[leaf] = 0;
+    depthOf[leaf] = depthOf[leaf]! + 1;
+  }
+  return t;
+}
+
+/** Numbers in [0, 1), levels, and now and then a missing value, an unknown level or a non-integer. */
+function randomRow(rng: SeededRandom, specs: FeatureSpec[]): Float64Array {
+  return Float64Array.from(specs, (spec) => {
+    const r = rng.next();
+    if (r < 0.15) return NaN;
+    if (spec.kind === 'numeric') return rng.next();
+    if (r < 0.2) return spec.levels!.length + 2;
+    if (r < 0.22) return 0.5;
+    return Math.floor(rng.next() * spec.levels!.length);
+  });
+}
 
 // --- the definition, computed the slow way ---
 
