@@ -70,6 +70,7 @@ export class TreeShapExplainer {
   private readonly coefficient: Float64Array;
   private readonly follows: Uint8Array;
   private readonly goRight: Uint8Array;
+  private readonly fourRule: (t: number, x: ArrayLike<number>, out: Float64Array) => void;
 
   constructor(private readonly forest: Forest) {
     const T = forest.numTrees;
@@ -181,6 +182,7 @@ export class TreeShapExplainer {
     this.coefficient = new Float64Array(maxTreeSlots * maxOrder);
     this.follows = new Uint8Array(maxTreeSlots);
     this.goRight = new Uint8Array(maxTreeSlots);
+    this.fourRule = this.makeFourRuleKernel();
   }
 
   /** Bytes held by the prepared arrays (not the forest), for reporting. */
@@ -195,7 +197,7 @@ export class TreeShapExplainer {
     const { treeSlot, treeOrder } = this;
     for (let t = 0; t < this.forest.numTrees; t++) {
       if (treeSlot[t + 1]! - treeSlot[t]! === 1) continue; // a single leaf explains nothing
-      if (treeOrder[t] === LANES) this.accumulateFour(t, x, out);
+      if (treeOrder[t] === LANES) this.fourRule(t, x, out);
       else this.accumulateAny(t, x, out);
     }
   }
@@ -204,97 +206,100 @@ export class TreeShapExplainer {
    * One tree with the 4-node rule, the lanes written out. The loops visit internal nodes only and set
    * both children at once: whether a slot is a leaf would be an unpredictable branch, so a leaf differs
    * only by its scale (its value). In `val`, the pass down leaves F (internal slots) or v·F (leaves); the
-   * pass up replaces F by S.
+   * pass up replaces F by S. A closure over the arrays rather than a method: V8 then knows them as
+   * constants and skips reloading and rechecking each one on every access (~1.5× faster here).
    */
-  private accumulateFour(t: number, x: ArrayLike<number>, out: Float64Array): void {
+  private makeFourRuleKernel(): (t: number, x: ArrayLike<number>, out: Float64Array) => void {
     const { routeRight, feature } = this.forest;
-    const { internalSlots, slotPrevSame, slotNode, slotRightChild, slotZ, slotFraction, slotScale, invFollowed, ruleU, ruleW, ruleFailed } = this;
+    const { treeSlot, treeValueStart, treeInternal, internalSlots, slotPrevSame, slotNode, slotRightChild, slotZ, slotFraction, slotScale, invFollowed, ruleU, ruleW, ruleFailed } = this;
     const val = this.product;
     const { follows, goRight } = this;
     const R = 6; // (4 · 3) / 2: where the 4-node rule starts
     const u0 = ruleU[R]!, u1 = ruleU[R + 1]!, u2 = ruleU[R + 2]!, u3 = ruleU[R + 3]!;
     const w0 = ruleW[R]!, w1 = ruleW[R + 1]!, w2 = ruleW[R + 2]!, w3 = ruleW[R + 3]!;
     const f0 = ruleFailed[R]!, f1 = ruleFailed[R + 1]!, f2 = ruleFailed[R + 2]!, f3 = ruleFailed[R + 3]!;
-    const s0 = this.treeSlot[t]!;
-    const v0 = this.treeValueStart[t]!;
-    const i0 = this.treeInternal[t]!;
-    const i1 = this.treeInternal[t + 1]!;
-    val[0] = val[1] = val[2] = val[3] = 1;
-    follows[0] = 1;
-    // down. Whether x takes a branch is a coin flip to the branch predictor, so both cases are computed
-    // and one is multiplied by 0 (exactly: every term is finite).
-    for (let i = i0; i < i1; i++) {
-      const g = internalSlots[i]!;
-      const s = g - s0;
-      const node = slotNode[g]!;
-      const gr = routeRight(node, x[feature[node]!]!);
-      goRight[s] = gr;
-      const prev = slotPrevSame[g + 1]!;
-      const was = follows[prev]!;
-      const l = s + 1;
-      const r = slotRightChild[g]!;
-      follows[l] = was & (1 - gr);
-      follows[r] = was & gr;
-      // 1 / the factor each child replaces (1 at the root), or 0 when x already left the feature's path
-      const p = v0 + 4 * prev;
-      const ip0 = was * invFollowed[p]!, ip1 = was * invFollowed[p + 1]!, ip2 = was * invFollowed[p + 2]!, ip3 = was * invFollowed[p + 3]!;
-      // each child's ratio of F to its parent's: (z + (followed − z) u) / f_prev, or its cover fraction
-      const gl = g + 1;
-      const gR = s0 + r;
-      const zl = slotZ[gl]!;
-      const zr = slotZ[gR]!;
-      const scaleL = slotScale[gl]!;
-      const scaleR = slotScale[gR]!;
-      const al = scaleL * zl, bl = scaleL * (1 - gr - zl), cl = (1 - was) * scaleL * slotFraction[gl]!;
-      const ar = scaleR * zr, br = scaleR * (gr - zr), cr = (1 - was) * scaleR * slotFraction[gR]!;
-      const a = 4 * s;
-      const bL = 4 * l;
-      const bR = 4 * r;
-      const p0 = val[a]!, p1 = val[a + 1]!, p2 = val[a + 2]!, p3 = val[a + 3]!;
-      val[bL] = p0 * ((al + bl * u0) * ip0 + cl);
-      val[bL + 1] = p1 * ((al + bl * u1) * ip1 + cl);
-      val[bL + 2] = p2 * ((al + bl * u2) * ip2 + cl);
-      val[bL + 3] = p3 * ((al + bl * u3) * ip3 + cl);
-      val[bR] = p0 * ((ar + br * u0) * ip0 + cr);
-      val[bR + 1] = p1 * ((ar + br * u1) * ip1 + cr);
-      val[bR + 2] = p2 * ((ar + br * u2) * ip2 + cr);
-      val[bR + 3] = p3 * ((ar + br * u3) * ip3 + cr);
-    }
-    // up: S, and each node's term. The child x did not take has o = 0, so its K is the constant f.
-    for (let i = i1 - 1; i >= i0; i--) {
-      const g = internalSlots[i]!;
-      const s = g - s0;
-      const rs = slotRightChild[g]!;
-      const gr = goRight[s]!;
-      const taken = gr ? rs : s + 1;
-      const other = gr ? s + 1 : rs;
-      const prev = slotPrevSame[g + 1]!;
-      const ta = 4 * taken;
-      const ot = 4 * other;
-      const b = 4 * s;
-      const a0 = val[ta]!, a1 = val[ta + 1]!, a2 = val[ta + 2]!, a3 = val[ta + 3]!;
-      const n0 = val[ot]!, n1 = val[ot + 1]!, n2 = val[ot + 2]!, n3 = val[ot + 3]!;
-      const b0 = a0 + n0, b1 = a1 + n1, b2 = a2 + n2, b3 = a3 + n3;
-      val[b] = b0;
-      val[b + 1] = b1;
-      val[b + 2] = b2;
-      val[b + 3] = b3;
-      let sum = f0 * n0 + f1 * n1 + f2 * n2 + f3 * n3;
-      if (follows[taken]) {
-        const k = v0 + ta;
-        const c = 1 - slotZ[s0 + taken]!;
-        sum += c * (w0 * invFollowed[k]! * a0 + w1 * invFollowed[k + 1]! * a1 + w2 * invFollowed[k + 2]! * a2 + w3 * invFollowed[k + 3]! * a3);
-      } else sum += f0 * a0 + f1 * a1 + f2 * a2 + f3 * a3;
-      // the previous edge on this node's feature no longer owns the leaves below: take its term back
-      if (prev !== 0) {
-        if (follows[prev]) {
-          const k = v0 + 4 * prev;
-          const c = 1 - slotZ[s0 + prev]!;
-          sum -= c * (w0 * invFollowed[k]! * b0 + w1 * invFollowed[k + 1]! * b1 + w2 * invFollowed[k + 2]! * b2 + w3 * invFollowed[k + 3]! * b3);
-        } else sum -= f0 * b0 + f1 * b1 + f2 * b2 + f3 * b3;
+    return (t, x, out) => {
+      const s0 = treeSlot[t]!;
+      const v0 = treeValueStart[t]!;
+      const i0 = treeInternal[t]!;
+      const i1 = treeInternal[t + 1]!;
+      val[0] = val[1] = val[2] = val[3] = 1;
+      follows[0] = 1;
+      // down. Whether x takes a branch is a coin flip to the branch predictor, so both cases are computed
+      // and one is multiplied by 0 (exactly: every term is finite).
+      for (let i = i0; i < i1; i++) {
+        const g = internalSlots[i]!;
+        const s = g - s0;
+        const node = slotNode[g]!;
+        const gr = routeRight(node, x[feature[node]!]!);
+        goRight[s] = gr;
+        const prev = slotPrevSame[g + 1]!;
+        const was = follows[prev]!;
+        const l = s + 1;
+        const r = slotRightChild[g]!;
+        follows[l] = was & (1 - gr);
+        follows[r] = was & gr;
+        // 1 / the factor each child replaces (1 at the root), or 0 when x already left the feature's path
+        const p = v0 + 4 * prev;
+        const ip0 = was * invFollowed[p]!, ip1 = was * invFollowed[p + 1]!, ip2 = was * invFollowed[p + 2]!, ip3 = was * invFollowed[p + 3]!;
+        // each child's ratio of F to its parent's: (z + (followed − z) u) / f_prev, or its cover fraction
+        const gl = g + 1;
+        const gR = s0 + r;
+        const zl = slotZ[gl]!;
+        const zr = slotZ[gR]!;
+        const scaleL = slotScale[gl]!;
+        const scaleR = slotScale[gR]!;
+        const al = scaleL * zl, bl = scaleL * (1 - gr - zl), cl = (1 - was) * scaleL * slotFraction[gl]!;
+        const ar = scaleR * zr, br = scaleR * (gr - zr), cr = (1 - was) * scaleR * slotFraction[gR]!;
+        const a = 4 * s;
+        const bL = 4 * l;
+        const bR = 4 * r;
+        const p0 = val[a]!, p1 = val[a + 1]!, p2 = val[a + 2]!, p3 = val[a + 3]!;
+        val[bL] = p0 * ((al + bl * u0) * ip0 + cl);
+        val[bL + 1] = p1 * ((al + bl * u1) * ip1 + cl);
+        val[bL + 2] = p2 * ((al + bl * u2) * ip2 + cl);
+        val[bL + 3] = p3 * ((al + bl * u3) * ip3 + cl);
+        val[bR] = p0 * ((ar + br * u0) * ip0 + cr);
+        val[bR + 1] = p1 * ((ar + br * u1) * ip1 + cr);
+        val[bR + 2] = p2 * ((ar + br * u2) * ip2 + cr);
+        val[bR + 3] = p3 * ((ar + br * u3) * ip3 + cr);
       }
-      out[feature[slotNode[g]!]!] += sum;
-    }
+      // up: S, and each node's term. The child x did not take has o = 0, so its K is the constant f.
+      for (let i = i1 - 1; i >= i0; i--) {
+        const g = internalSlots[i]!;
+        const s = g - s0;
+        const rs = slotRightChild[g]!;
+        const gr = goRight[s]!;
+        const taken = gr ? rs : s + 1;
+        const other = gr ? s + 1 : rs;
+        const prev = slotPrevSame[g + 1]!;
+        const ta = 4 * taken;
+        const ot = 4 * other;
+        const b = 4 * s;
+        const a0 = val[ta]!, a1 = val[ta + 1]!, a2 = val[ta + 2]!, a3 = val[ta + 3]!;
+        const n0 = val[ot]!, n1 = val[ot + 1]!, n2 = val[ot + 2]!, n3 = val[ot + 3]!;
+        const b0 = a0 + n0, b1 = a1 + n1, b2 = a2 + n2, b3 = a3 + n3;
+        val[b] = b0;
+        val[b + 1] = b1;
+        val[b + 2] = b2;
+        val[b + 3] = b3;
+        let sum = f0 * n0 + f1 * n1 + f2 * n2 + f3 * n3;
+        if (follows[taken]) {
+          const k = v0 + ta;
+          const c = 1 - slotZ[s0 + taken]!;
+          sum += c * (w0 * invFollowed[k]! * a0 + w1 * invFollowed[k + 1]! * a1 + w2 * invFollowed[k + 2]! * a2 + w3 * invFollowed[k + 3]! * a3);
+        } else sum += f0 * a0 + f1 * a1 + f2 * a2 + f3 * a3;
+        // the previous edge on this node's feature no longer owns the leaves below: take its term back
+        if (prev !== 0) {
+          if (follows[prev]) {
+            const k = v0 + 4 * prev;
+            const c = 1 - slotZ[s0 + prev]!;
+            sum -= c * (w0 * invFollowed[k]! * b0 + w1 * invFollowed[k + 1]! * b1 + w2 * invFollowed[k + 2]! * b2 + w3 * invFollowed[k + 3]! * b3);
+          } else sum -= f0 * b0 + f1 * b1 + f2 * b2 + f3 * b3;
+        }
+        out[feature[slotNode[g]!]!] += sum;
+      }
+    };
   }
 
   /** One tree with a rule of any order (paths with more than 2 × LANES distinct features). */
