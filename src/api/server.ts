@@ -11,6 +11,7 @@ import { installErrorHandling } from './plugins/errors.js';
 import { installOpenApi } from './plugins/openapi.js';
 import { installRequestIds, requestIdFor } from './plugins/request-id.js';
 import * as routeModules from './routes/index.js';
+import { valuationRecorder } from '../services/valuations/record-valuations.js';
 import type { ApiApp, RegisterRoutes } from './types.js';
 
 export interface BuildServerOptions {
@@ -55,6 +56,8 @@ export async function buildServer(options: BuildServerOptions): Promise<ApiApp> 
   installErrorHandling(app);
   await installOpenApi(app);
   installAuthentication(app);
+  // In-flight requests wait for their batch's commit anyway; this also covers writes no request waits for.
+  app.addHook('onClose', async () => valuationRecorder(options.store).drain());
   for (const module of Object.values(routeModules) as Array<{ routes: RegisterRoutes }>) {
     await app.register(async (scope) => module.routes(scope as ApiApp));
   }

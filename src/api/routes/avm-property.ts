@@ -1,9 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { writeTransaction } from '../../store/repositories/ledger.js';
 import { mayHaveCredit } from '../../services/ledger/precheck-balance.js';
-import { insertValuation } from '../../store/repositories/valuations.js';
 import { holderOf } from '../../services/accounts/holder.js';
-import { debitOnce } from '../../services/ledger/debit-once.js';
+import { valuationRecorder } from '../../services/valuations/record-valuations.js';
 import { elapsedMs } from '../../services/valuations/request-valuation.js';
 import { createValuationContext } from '../../services/valuations/valuation-context.js';
 import { valueAvmProperty } from '../../services/valuations/value-avm-property.js';
@@ -136,8 +134,8 @@ export function routes(app: ApiApp): void {
           case 'engine_unavailable':
             throw new ApiError(503, 'AVM service unavailable');
           case 'no_value': {
-            const id = await writeTransaction(app.valora.store, (trx) =>
-              insertValuation(trx, {
+            const recorded = await valuationRecorder(app.valora.store).record({
+              valuation: {
                 accountId,
                 source: 'padstats',
                 marketId: result.marketId!,
@@ -146,8 +144,11 @@ export function routes(app: ApiApp): void {
                 request: item,
                 response: { error: result.error, reason: result.reason, missing_data: result.missing_data },
                 now: new Date().toISOString(),
-              }),
-            );
+              },
+              charge: false,
+            });
+            // Free answers are never refused for want of credit.
+            const id = 'valuationId' in recorded ? recorded.valuationId : 0;
             return {
               ...echoed,
               status: 'error',
@@ -160,21 +161,12 @@ export function routes(app: ApiApp): void {
           }
         }
       }
-      const id = await writeTransaction(app.valora.store, async (trx) => {
-        const valuationId = await insertValuation(trx, {
-          accountId,
-          source: 'padstats',
-          marketId: result.marketId,
-          property: result.property,
-          outcome: result.outcome,
-          request: item,
-          response: result.data,
-          now: new Date().toISOString(),
-        });
-        const charged = await debitOnce(trx, { accountId, reference: `valuation:${valuationId}`, valuationId });
-        if (charged === 'insufficient') throw new ApiError(402, 'Insufficient valuations');
-        return valuationId;
+      const recorded = await valuationRecorder(app.valora.store).record({
+        valuation: { accountId, source: 'padstats', marketId: result.marketId, property: result.property, outcome: result.outcome, request: item, response: result.data, now: new Date().toISOString() },
+        charge: true,
       });
+      if ('insufficient' in recorded) throw new ApiError(402, 'Insufficient valuations');
+      const id = recorded.valuationId;
       return { ...echoed, status: 'complete', data: result.data, valuation_id: id, processing_time_ms: elapsedMs(request.startedAt) };
     },
   });

@@ -97,7 +97,9 @@ async function prepareStore(options: ServeOptions): Promise<void> {
 async function startServer(options: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
   const store = await openStore({ url: options.storeUrl });
   const engine = await prepareEngine(store, { log: (m) => console.error(m), train: options.workers === 1 });
-  const app = await buildServer({ store, engine, logger: { level: options.logLevel, stream: process.stderr } });
+  // Several processes serving one database must count rate limits in it; one process may count in memory.
+  const config = options.workers > 1 ? { rateLimitCounting: 'database' as const } : {};
+  const app = await buildServer({ store, engine, config, logger: { level: options.logLevel, stream: process.stderr } });
   const jobs = startJobRuntime({ store, engine, workers: options.jobWorkers, log: (message, fields) => app.log.info(fields ?? {}, message) });
   const address = await app.listen({ port: options.port, host: options.host });
   let stopping: Promise<void> | null = null;

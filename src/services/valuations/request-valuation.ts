@@ -1,17 +1,16 @@
 // POST /v1/valuations (Gadsden): find the property, check the balance, value it, then store the answer and
-// take the credit in one transaction. No-value answers are stored but never charged; a property that is
-// not found is answered and neither stored nor charged.
+// take the credit in one transaction (shared with other requests': record-valuations.ts). No-value answers
+// are stored but never charged; a property that is not found is answered and neither stored nor charged.
 import { EngineNotReadyError, InvalidSubjectError, NoModelForDateError } from '../valuation-engine.js';
 import type { ValuationOutcome } from '../../engine/types.js';
-import { writeTransaction } from '../../store/repositories/ledger.js';
 import { mayHaveCredit } from '../ledger/precheck-balance.js';
-import { findLastSaleBefore, type PropertyRow } from '../../store/repositories/properties.js';
-import { insertValuation } from '../../store/repositories/valuations.js';
+import type { PropertyRow } from '../../store/repositories/properties.js';
+import { findLastSaleBefore } from '../../store/repositories/valuations.js';
 import { holderOf } from '../accounts/holder.js';
-import { debitOnce } from '../ledger/debit-once.js';
 import { findProperty } from '../properties/find-property.js';
 import { ValuationRequestError } from './errors.js';
 import { presentComparables } from './present-comparables.js';
+import { valuationRecorder } from './record-valuations.js';
 import {
   constructionPeriod,
   dayOf,
@@ -155,25 +154,13 @@ export async function requestValuation(context: ValuationContext, requester: Req
     };
   }
 
-  const now = new Date().toISOString();
-  const valuationId = await writeTransaction(context.store, async (trx) => {
-    const id = await insertValuation(trx, {
-      accountId: requester.accountId,
-      source: 'gadsden',
-      marketId: property.market_id,
-      property,
-      outcome,
-      request: input,
-      response: body,
-      now,
-    });
-    if (outcome.status === 'success') {
-      const charged = await debitOnce(trx, { accountId: requester.accountId, reference: `valuation:${id}`, valuationId: id });
-      // Another request spent the last credit between the pre-check and now: undo this valuation's row.
-      if (charged === 'insufficient') throw new ValuationRequestError('insufficient_balance', 'Insufficient valuations');
-    }
-    return id;
+  const recorded = await valuationRecorder(context.store).record({
+    valuation: { accountId: requester.accountId, source: 'gadsden', marketId: property.market_id, property, outcome, request: input, response: body, now: new Date().toISOString() },
+    charge: outcome.status === 'success',
   });
+  // Another request spent the last credit between the pre-check and the commit: nothing was kept.
+  if ('insufficient' in recorded) throw new ValuationRequestError('insufficient_balance', 'Insufficient valuations');
+  const valuationId = recorded.valuationId;
   return { valuation_id: valuationId, ...body, processing_time_ms: elapsedMs(startedAt) };
 }
 

@@ -89,3 +89,20 @@ export async function insertValuation(db: Kysely<Database>, v: NewValuation): Pr
 export async function findAccountValuation(db: Kysely<Database>, accountId: number, id: number): Promise<ValuationRow | undefined> {
   return db.selectFrom('valuations').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
 }
+
+const salesOfProperty = prepared((db, propertyId: number) => db.selectFrom('sales').select(['id', 'sale_date', 'price']).where('property_id', '=', propertyId));
+
+/**
+ * The property's latest sale strictly before the date (YYYY-MM-DD; the latest id among same-day sales),
+ * shown as `last_sale` with a valuation. Picked here from the property's few sales rather than with ORDER BY:
+ * with only a property_id index, SQLite sorts them in a temporary b-tree on every request, which cost more
+ * than the lookup itself.
+ */
+export async function findLastSaleBefore(db: Kysely<Database>, propertyId: number, beforeDate: string): Promise<{ sale_date: string; price: number } | undefined> {
+  let last: { id: number; sale_date: string; price: number } | undefined;
+  for (const sale of await salesOfProperty(db, propertyId)) {
+    if (sale.sale_date >= beforeDate) continue;
+    if (!last || sale.sale_date > last.sale_date || (sale.sale_date === last.sale_date && sale.id > last.id)) last = sale;
+  }
+  return last && { sale_date: last.sale_date, price: last.price };
+}

@@ -1,0 +1,146 @@
+// Group commit for answered valuations: each request's row and credit are written, with those of every
+// other request that finished valuing meanwhile, in one write transaction per turn of the event loop, and
+// the request is answered only after that transaction commits. A commit (and on PostgreSQL the holder's
+// row lock, which serialises one account's concurrent charges) is paid once per batch instead of once per
+// request; nothing is held back in memory: an answer that says "charged" is already durable, and a
+// request whose batch did not commit is answered with the error and charged nothing.
+//
+// Inside the transaction the batch follows the single-request rules exactly: each holder's balance is read
+// under its lock (PostgreSQL: rows locked in a fixed order, so two processes' batches cannot deadlock;
+// SQLite: BEGIN IMMEDIATE), every charged valuation takes one credit with the unique reference
+// `valuation:<id>`, and a valuation the balance cannot cover is not written and reported insufficient.
+import type { Kysely } from 'kysely';
+import type { Store } from '../../store/database.js';
+import type { Database } from '../../store/schema.js';
+import { findAccountById, lockAccount, lockOrganisation } from '../../store/repositories/accounts.js';
+import { insertEntryOnce, sumHolderBalance, writeTransaction } from '../../store/repositories/ledger.js';
+import { insertValuation, type NewValuation } from '../../store/repositories/valuations.js';
+import { NotFoundError } from '../accounts/errors.js';
+import { holderOf } from '../accounts/holder.js';
+import { noteBalance } from '../ledger/precheck-balance.js';
+
+export interface ValuationToRecord {
+  valuation: NewValuation;
+  /** Take one credit (a success); no-value answers are recorded free. */
+  charge: boolean;
+}
+
+export type Recorded = { valuationId: number } | { insufficient: true };
+
+interface Pending {
+  item: ValuationToRecord;
+  resolve(result: Recorded): void;
+  reject(error: unknown): void;
+}
+
+/** Most rows in one transaction: keeps a lock's hold time bounded however far the queue has grown. */
+const MAX_BATCH = 256;
+
+export class ValuationRecorder {
+  #queue: Pending[] = [];
+  #running: Promise<void> | null = null;
+
+  constructor(private readonly store: Store) {}
+
+  /** Resolves once the valuation (and its credit, when charged) has committed, or as insufficient. */
+  record(item: ValuationToRecord): Promise<Recorded> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      // The batch closes when the current turn of the event loop has run: every request that finished
+      // valuing in it joins. Later arrivals wait for the running batch and form the next.
+      this.#running ??= new Promise<void>((done) => setImmediate(() => void this.#drainQueue().finally(done)));
+    });
+  }
+
+  /** Resolves when everything recorded so far has been written (or has failed); for shutdown. */
+  async drain(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async #drainQueue(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) await this.#flush(this.#queue.splice(0, MAX_BATCH));
+    } finally {
+      this.#running = null;
+    }
+  }
+
+  async #flush(batch: Pending[]): Promise<void> {
+    let results: Recorded[];
+    try {
+      results = await this.#commit(batch.map((p) => p.item));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      // One bad row must not fail its neighbours: each is tried alone, and only the failing one fails.
+      for (const pending of batch) await this.#flush([pending]);
+      return;
+    }
+    batch.forEach((pending, i) => pending.resolve(results[i]!));
+  }
+
+  async #commit(items: ValuationToRecord[]): Promise<Recorded[]> {
+    const balances = new Map<string, number>();
+    const results = await writeTransaction(this.store, async (trx) => {
+      const holderOfAccount = await this.#lockHolders(trx, items, balances);
+      const recorded: Recorded[] = [];
+      for (const { valuation, charge } of items) {
+        const holder = charge ? holderOfAccount.get(valuation.accountId)! : null;
+        if (holder !== null) {
+          const balance = balances.get(holder)!;
+          if (balance < 1) {
+            recorded.push({ insufficient: true });
+            continue;
+          }
+          balances.set(holder, balance - 1);
+        }
+        const valuationId = await insertValuation(trx, valuation);
+        if (holder !== null) {
+          const reference = `valuation:${valuationId}`;
+          const entry = await insertEntryOnce(trx, { holder, accountId: valuation.accountId, amount: -1, reference, valuationId, createdAt: new Date().toISOString() });
+          // A fresh valuation id cannot have been charged before; if it was, the ledger is not what this code assumes.
+          if (entry === null) throw new Error(`ledger already holds ${reference}`);
+        }
+        recorded.push({ valuationId });
+      }
+      return recorded;
+    });
+    // What each holder's balance is now that the batch committed, for the 402 pre-check.
+    for (const [holder, balance] of balances) noteBalance(this.store.db, holder, balance);
+    return results;
+  }
+
+  /**
+   * The holder (own or organisation balance) of each charged account, each holder locked (PostgreSQL, in
+   * sorted order) and its balance summed before this transaction inserts anything for it.
+   */
+  async #lockHolders(trx: Kysely<Database>, items: ValuationToRecord[], balances: Map<string, number>): Promise<Map<number, string>> {
+    const holderOfAccount = new Map<number, string>();
+    const locks = new Map<string, () => Promise<void>>();
+    for (const { valuation, charge } of items) {
+      if (!charge || holderOfAccount.has(valuation.accountId)) continue;
+      const account = await findAccountById(trx, valuation.accountId);
+      if (!account) throw new NotFoundError(`no account ${valuation.accountId}`);
+      const holder = holderOf(account);
+      holderOfAccount.set(account.id, holder);
+      const organisationId = account.organisation_id;
+      locks.set(holder, organisationId !== null ? () => lockOrganisation(trx, organisationId) : () => lockAccount(trx, account.id));
+    }
+    for (const holder of [...locks.keys()].sort()) {
+      await locks.get(holder)!();
+      balances.set(holder, await sumHolderBalance(trx, holder));
+    }
+    return holderOfAccount;
+  }
+}
+
+const recorders = new WeakMap<Store, ValuationRecorder>();
+
+/** The store's one recorder (one batch queue per store and process). */
+export function valuationRecorder(store: Store): ValuationRecorder {
+  let recorder = recorders.get(store);
+  if (!recorder) recorders.set(store, (recorder = new ValuationRecorder(store)));
+  return recorder;
+}
