@@ -9,6 +9,10 @@ import { parse } from 'csv-parse/sync';
 import { marketsDir } from '../src/paths.js';
 import { GbdtModel, trainGbdt, type GbdtParams, type TrainingData } from '../src/engine/gbdt/index.js';
 import type { FeatureSpec } from '../src/engine/types.js';
+import { Forest } from '../src/engine/gbdt/forest.js';
+import { TreeShapExplainer } from '../src/engine/gbdt/tree-shap.js';
+import { ReferenceTreeShapExplainer } from '../src/engine/gbdt/tree-shap-reference.js';
+import type { TreeRecord } from '../src/engine/gbdt/tree-record.js';
 
 const NUMERIC = ['living_area_sqft', 'bedrooms', 'full_baths', 'half_baths', 'year_built', 'garage_sqft', 'rooms', 'lot_size_sqft', 'frontage_ft', 'depth_ft', 'latitude', 'longitude'];
 const CATEGORICAL = ['stories', 'exterior_wall', 'garage'];
@@ -107,6 +111,45 @@ function firstTrees(model: GbdtModel, count: number): GbdtModel {
   return GbdtModel.deserialize(JSON.stringify(doc));
 }
 
+/** The model's trees as a forest, for the explainers the model does not expose. */
+function forestOf(model: GbdtModel): Forest {
+  const doc = JSON.parse(model.serialize()) as { trees: TreeRecord[] };
+  return new Forest(doc.trees.map((t) => ({ ...t, threshold: t.threshold.map((v) => (v === null ? Infinity : v)) })), model.features);
+}
+
+/**
+ * Median µs per explanation of the current TreeSHAP and of the previous one (per-leaf subset tables, kept
+ * as the tests' reference), timed alternately in rounds so that both see the same machine load.
+ */
+function timeShapAgainstReference(model: GbdtModel, xs: Float64Array[], rounds: number): { fast: number; reference: number; fastBytes: number; referenceBytes: number; worst: number } {
+  const forest = forestOf(model);
+  const fast = new TreeShapExplainer(forest);
+  const reference = new ReferenceTreeShapExplainer(forest);
+  const M = model.features.length;
+  const a = new Float64Array(M);
+  const b = new Float64Array(M);
+  let worst = 0;
+  for (const x of xs) {
+    a.fill(0);
+    b.fill(0);
+    fast.accumulate(x, a);
+    reference.accumulate(x, b);
+    for (let f = 0; f < M; f++) worst = Math.max(worst, Math.abs(a[f]! - b[f]!) / Math.max(1e-300, Math.abs(b[f]!)));
+  }
+  const times = { fast: [] as number[], reference: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, e] of [['fast', fast], ['reference', reference]] as const) {
+      for (const x of xs) {
+        const t0 = process.hrtime.bigint();
+        a.fill(0);
+        e.accumulate(x, a);
+        times[name].push(Number(process.hrtime.bigint() - t0) / 1000);
+      }
+    }
+  }
+  return { fast: median(times.fast), reference: median(times.reference), fastBytes: fast.byteLength, referenceBytes: reference.byteLength, worst };
+}
+
 function writeCsv(path: string, data: TrainingData): void {
   const lines: string[] = [];
   for (let i = 0; i < data.label.length; i++) {
@@ -181,6 +224,9 @@ export async function run(args: string[]): Promise<void> {
     const shapUs = timeEach(sample, 3, (i) => (sink += m.shap(xs[i]!, out)[0]!));
     const shapCpuUs = ((cpuSeconds() - c0) / (sample * 3)) * 1e6;
     console.log(`valora  shap: median ${shapUs.toFixed(1)} µs wall, mean ${shapCpuUs.toFixed(1)} µs CPU, with ${m.numTrees} trees (${sample} rows × 3)`);
+    const vs = timeShapAgainstReference(m, xs, 3);
+    const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(2);
+    console.log(`valora  shap vs the previous (table) explainer, alternating, ${m.numTrees} trees: ${vs.fast.toFixed(1)} µs vs ${vs.reference.toFixed(1)} µs median (${(vs.reference / vs.fast).toFixed(2)}x); largest relative difference ${vs.worst.toExponential(1)}; prepared arrays ${mib(vs.fastBytes)} MiB vs ${mib(vs.referenceBytes)} MiB`);
   }
   if (sink === 42) console.log('');
 

@@ -193,6 +193,13 @@ export class ReferenceTreeShapExplainer {
     this.quotient = new Float64Array(maxUnique + 1);
   }
 
+  /** Bytes held by the prepared arrays (not the forest), to compare with the current explainer. */
+  get byteLength(): number {
+    let bytes = 0;
+    for (const a of [this.leafPathStart, this.leafPathLength, this.pathNode, this.pathLeft, this.pathPos, this.leafUniqStart, this.leafUniqCount, this.uniqFeature, this.uniqZ, this.nodeBit, this.leafTable, this.gTable, this.uniqRatio, this.stack, this.leafMeta, this.packed, this.weights, this.follows, this.poly, this.quotient]) bytes += a.byteLength;
+    return bytes;
+  }
+
   /** G(Q) for every subset Q of the leaf's distinct features (bit j = its j-th feature). */
   private fillTable(leaf: number): void {
     const d = this.leafUniqCount[leaf]!;
