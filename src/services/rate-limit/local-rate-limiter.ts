@@ -93,14 +93,17 @@ export class LocalRateLimiter {
         await deleteWindowsBefore(trx, accountId, windowStart - RATE_WINDOW_MS);
       }
     })
-      .catch(() => {
-        // Counting goes on in memory; these counts are written with the next batch.
-        for (const { key, accountId, state } of batch) if (!this.#dirty.has(key)) this.#dirty.set(key, { accountId, state });
-      })
-      .finally(() => {
-        this.#writing = null;
-        this.#schedule();
-      });
+      .then(
+        () => {
+          this.#writing = null;
+          this.#schedule();
+        },
+        () => {
+          // Counting goes on in memory; these counts are written with the batch the next request schedules.
+          for (const { key, accountId, state } of batch) if (!this.#dirty.has(key)) this.#dirty.set(key, { accountId, state });
+          this.#writing = null;
+        },
+      );
     return this.#writing;
   }
 }
