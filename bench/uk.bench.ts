@@ -5,7 +5,7 @@
 //   npm run bench uk -- --rows 5000000     (default 5,000,000; 30,000,000 is the national file's size)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/database.js';
@@ -45,7 +45,10 @@ export async function run(args: string[]): Promise<void> {
     await migrateToLatest(store);
     await importPostcodes(store, CODEPOINT_M_FILE);
 
-    // Valora: the Price Paid importer (validation, address keys, register, sales upserts, progress rows).
+    // Valora: the Price Paid importer (validation, address keys, register, sales upserts, progress rows). A
+    // fresh market this size takes the bulk path (one transaction, indexes built at the end).
+    const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+    console.log(`load average before the import: ${load()}`);
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -62,7 +65,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `valora uk import-ppd: ${fmt(rows)} rows in ${seconds.toFixed(1)} s = ${fmt(rows / seconds)} rows/s wall ` +
         `(${cpuSeconds.toFixed(1)} s CPU = ${fmt(rows / cpuSeconds)} rows/CPU-s), peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB; ` +
-        `${fmt(report.propertiesCreated)} properties registered`,
+        `${fmt(report.propertiesCreated)} properties registered; ${report.mode} path; load average after: ${load()}`,
     );
 
     // Peer: the sqlite3 shell importing the same file into a bare 16-column table, in a fresh database.

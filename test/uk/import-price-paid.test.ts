@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { marketsDir } from '../../src/paths.js';
@@ -113,6 +114,90 @@ for (const target of storeTargetNames()) {
         await importPricePaid(store, yearly, { marketId: 'uk-b', includeCategoryB: true });
         const b = await store.db.selectFrom('sales').select(['is_market']).where('market_id', '=', 'uk-b').where('source_key', '=', id(3)).executeTakeFirstOrThrow();
         assert.equal(b.is_market, 1);
+      });
+    });
+
+    it('loads a fresh market in bulk exactly as in batches, and an interrupted bulk import leaves nothing', async () => {
+      await withStore(target, async (store) => {
+        const dir = tempDir();
+        const lines = readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l.trim());
+        const postcodes = [...new Set(lines.map((l) => l.split('","')[3]!).filter((p) => p))].sort();
+        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd(postcodes.map((p, i) => [p, 51 + (i % 300) / 100, -2 + (i % 97) / 100]))));
+        const indexes = async () =>
+          store.dialect === 'sqlite'
+            ? (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name in ('sales', 'properties') order by name`.execute(store.db)).rows.map((r) => r.name)
+            : [];
+        const indexesBefore = await indexes();
+
+        // A failure part-way (here the progress reporter, after the first chunk's rows were written) rolls a
+        // bulk import back whole: no sale, every index still there.
+        const failing = { update() { throw new Error('stopped by the test'); }, finish() {} };
+        await assert.rejects(importPricePaid(store, SAMPLE, { marketId: 'uk-bulk', bulk: true, batchSize: 1000, progress: failing }), /stopped by the test/);
+        const left = await store.db.selectFrom('sales').select((eb) => eb.fn.countAll<number>().as('n')).where('market_id', '=', 'uk-bulk').executeTakeFirstOrThrow();
+        if (store.dialect === 'sqlite') assert.equal(Number(left.n), 0, 'a bulk import rolls back whole');
+        else assert.ok(Number(left.n) > 0, 'PostgreSQL imports in batches and keeps those it committed');
+        assert.deepEqual(await indexes(), indexesBefore);
+        if (store.dialect === 'postgres') {
+          await store.db.deleteFrom('sales').where('market_id', '=', 'uk-bulk').execute();
+          await store.db.deleteFrom('properties').where('market_id', '=', 'uk-bulk').execute();
+          await store.db.deleteFrom('uk_import_progress').where('market_id', '=', 'uk-bulk').execute();
+        }
+
+        const bulk = await importPricePaid(store, SAMPLE, { marketId: 'uk-bulk', bulk: true, batchSize: 3000 });
+        const batched = await importPricePaid(store, SAMPLE, { marketId: 'uk-batched', bulk: false, batchSize: 3000 });
+        assert.equal(bulk.mode, store.dialect === 'sqlite' ? 'bulk' : 'batched', 'bulk is a SQLite path; PostgreSQL imports in batches');
+        assert.equal(batched.mode, 'batched');
+        const counts = (r: typeof bulk) => [r.records, r.added, r.rejected, r.propertiesCreated, r.categoryB, r.resumedFromLine];
+        assert.deepEqual(counts(bulk), counts(batched));
+        assert.deepEqual(bulk.rejections, batched.rejections);
+        const marketSales = (market: string) =>
+          store.db
+            .selectFrom('sales')
+            .innerJoin('properties', 'properties.id', 'sales.property_id')
+            .select(['sales.source_key', 'sales.sale_date', 'sales.price', 'sales.is_market', 'sales.non_market_reason', 'sales.attributes', 'properties.source_key as property_key', 'properties.address', 'properties.postcode', 'properties.latitude', 'properties.attributes as property_attributes'])
+            .where('sales.market_id', '=', market)
+            .orderBy('sales.source_key')
+            .execute();
+        const fromBulk = await marketSales('uk-bulk');
+        assert.equal(fromBulk.length, lines.length - 8);
+        assert.deepEqual(fromBulk, await marketSales('uk-batched'));
+        assert.deepEqual(await indexes(), indexesBefore, 'the indexes a bulk import drops are built again');
+
+        // A market that already holds sales is never loaded in bulk: its next file resumes batch by batch.
+        const again = await importPricePaid(store, SAMPLE, { marketId: 'uk-bulk', bulk: true });
+        assert.equal(again.mode, 'batched');
+        assert.equal(again.propertiesCreated, 0);
+      });
+    });
+
+    it('reads records that break the usual shape: quotes inside fields, line breaks inside quotes, unquoted fields, CRLF', async () => {
+      await withStore(target, async (store) => {
+        const dir = tempDir();
+        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd([['M20 2TG', 53.414, -2.234]])));
+        const file = writeFile(dir, 'pp-odd.csv', [
+          ppdLine({ id: 'DDDDDDDD-0000-0000-0000-000000000001', paon: 'THE ""OLD"" MILL' }),
+          ppdLine({ id: 'DDDDDDDD-0000-0000-0000-000000000002', paon: 'ROSE\nCOTTAGE' }),
+          '{DDDDDDDD-0000-0000-0000-000000000003},250000,2015-06-01 00:00,M20 2TG,S,N,F,7,,TEST ROAD,DIDSBURY,MANCHESTER,MANCHESTER,GREATER MANCHESTER,A,A',
+          ppdLine({ id: 'dddddddd-0000-0000-0000-000000000004', paon: '9', street: 'CAFÉ ROAD' }),
+          ppdLine({ id: 'DDDDDDDD-0000-0000-0000-000000000004', paon: '9', street: 'CAFÉ ROAD', price: '260000', status: 'C' }),
+          '"{DDDDDDDD-0000-0000-0000-000000000005}"x,"1"',
+        ].join('\r\n') + '\r\n');
+        const r = await importPricePaid(store, file, { marketId: 'uk-odd' });
+        assert.deepEqual({ added: r.added, changed: r.changed, superseded: r.superseded, rejected: r.rejected }, { added: 3, changed: 1, superseded: 1, rejected: 1 });
+        assert.deepEqual(r.rejections, [{ line: 7, reason: 'text after the closing quote of field 1' }]);
+        const sales = await store.db
+          .selectFrom('sales')
+          .innerJoin('properties', 'properties.id', 'sales.property_id')
+          .select(['sales.source_key', 'sales.price', 'properties.address'])
+          .where('sales.market_id', '=', 'uk-odd')
+          .orderBy('sales.source_key')
+          .execute();
+        assert.deepEqual(sales, [
+          { source_key: 'DDDDDDDD-0000-0000-0000-000000000001', price: 250000, address: 'The "Old" Mill, Test Road, Didsbury' },
+          { source_key: 'DDDDDDDD-0000-0000-0000-000000000002', price: 250000, address: 'Rose Cottage, Test Road, Didsbury' },
+          { source_key: 'DDDDDDDD-0000-0000-0000-000000000003', price: 250000, address: '7 Test Road, Didsbury' },
+          { source_key: 'DDDDDDDD-0000-0000-0000-000000000004', price: 260000, address: '9 Café Road, Didsbury' },
+        ]);
       });
     });
 

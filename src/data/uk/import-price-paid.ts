@@ -4,27 +4,37 @@
 // replace and D records delete the earlier record of the same id; category B records are kept as
 // non-market sales unless asked otherwise.
 //
-// The file is read as byte-counted lines and split by a small RFC 4180 splitter rather than csv-parse: the
-// layout is fixed and every field quoted, and this loop is the import's hot path (see bench/uk.bench.ts).
-// Progress (byte offset and line) commits in the same transaction as each batch, so an interrupted import
-// resumes where it stopped; replaying a file is harmless anyway, every write being keyed by transaction id.
+// Throughput (docs/uk-data.md, bench/uk.bench.ts): records are read as field offsets into the file's bytes
+// (price-paid-records.ts) and only the fields a record needs are decoded; a postcode is parsed and located
+// once, and an address spelled as before goes straight to its property without being normalised again.
+//
+// Two ways to write, the same records either way:
+// - batched (default): each batch of rows commits with the byte offset and line it reached, so an
+//   interrupted import resumes there; replaying a file is harmless anyway, every write being keyed by
+//   transaction id.
+// - bulk (SQLite, a market with no sales yet and a file large against the database's sales): one
+//   transaction for the whole file, secondary indexes built once at the end. All or nothing: an interrupted
+//   bulk import leaves the market as it was, and running it again starts from line 1.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Store } from '../../store/database.js';
 import {
+  countAllSales,
   countEpcCertificates,
   countSalesByPropertyType,
   ensureUkMarketRow,
   loadPostcodeCentroids,
   loadRegisterKeys,
+  marketHasSales,
   openPricePaidWriter,
   readImportProgress,
   saveMarketConfig,
   type PricePaidBatch,
-  type PricePaidSale,
+  type PricePaidSaleKind,
 } from '../../store/repositories/uk.js';
 import { formatPostcode, formatPpdAddress, matchAddressKey, postcodeKey, ppdAddressKey } from './address.js';
-import { readLineChunks, splitCsvLine } from './read-lines.js';
+import { ByteKeyTable, hashBytes } from './byte-key-table.js';
+import { fieldText, latin1, readPricePaidRecords, type RecordFields } from './price-paid-records.js';
 import { typeFromPpdCode, type UkPropertyType } from './uk-fields.js';
 import { ukMarketConfig } from './uk-market-config.js';
 import { linkUkRegister, type LinkReport } from './link-register.js';
@@ -43,7 +53,14 @@ export interface ImportPricePaidOptions {
   includeCategoryB?: boolean;
   /** Continue from the recorded offset of an interrupted import of the same file (default true). */
   resume?: boolean;
-  /** Rows per transaction. */
+  /**
+   * One transaction with indexes built at the end (SQLite files only; see the module comment). Default:
+   * when the market has no sales, no interrupted import of this file is pending, the file holds at least
+   * BULK_MIN_BYTES, and its rows outnumber half the sales already in the database (whose indexes are
+   * rebuilt too).
+   */
+  bulk?: boolean;
+  /** Rows per transaction (batched) or per write (bulk). */
   batchSize?: number;
   /** Called for every rejected line (the report keeps the first `keepRejections`). */
   onReject?: (rejection: Rejection) => void;
@@ -55,6 +72,8 @@ export interface ImportPricePaidOptions {
 
 export interface ImportPricePaidReport {
   file: string;
+  /** 'bulk' or 'batched' (see the module comment). */
+  mode: 'bulk' | 'batched';
   /** Lines read in this run (after any resumed offset). */
   lines: number;
   /** Lines skipped because an earlier run committed them. */
@@ -81,29 +100,57 @@ export interface ImportPricePaidReport {
 }
 
 const PPD_FIELDS = 16;
+/** Below this a file is imported in batches whatever the market holds (about 180,000 lines). */
+export const BULK_MIN_BYTES = 32 << 20;
+/** Bytes of an average Price Paid line, to estimate a file's rows from its size. */
+const BYTES_PER_LINE = 180;
+
+const TYPE_CODES = 'DSTFO';
+const TYPES: readonly UkPropertyType[] = [...TYPE_CODES].map((c) => typeFromPpdCode(c)!);
+const TENURES = ['Freehold', 'Leasehold', null] as const;
+
+/**
+ * The sale kinds a record can have: its own property type, tenure, new-build flag and category, as the
+ * sale's attributes; kind = type × 12 + tenure × 4 + new build × 2 + category.
+ */
+function saleKinds(includeCategoryB: boolean): PricePaidSaleKind[] {
+  const kinds: PricePaidSaleKind[] = [];
+  for (const type of TYPES) {
+    for (const tenure of TENURES) {
+      for (const newBuild of ['N', 'Y']) {
+        for (const category of ['A', 'B']) {
+          const isMarket = category === 'A' || includeCategoryB ? 1 : 0;
+          kinds.push({
+            attributes: JSON.stringify({ property_type: type, tenure, new_build: newBuild, ppd_category: category }),
+            isMarket,
+            nonMarketReason: isMarket ? null : 'ppd_category_b',
+          });
+        }
+      }
+    }
+  }
+  return kinds;
+}
 
 function firstToken(key: string): string {
   const space = key.indexOf(' ');
   return space === -1 ? key : key.slice(0, space);
 }
 
+/** A register property as the import sees it: its id, or -(i + 1) while it is the batch's i-th new property. */
+interface PropertySlot {
+  id: number;
+}
+
 interface Place {
   postcode: string;
   pcKey: string;
   centroid: [number, number];
+  /** Addresses of this postcode spelled with quotes or non-ASCII text → property; null: no address key. */
+  spelled: Map<string, PropertySlot | null>;
 }
 
-// A sale's own attributes take few distinct values: their JSON is made once per combination.
-const saleAttributeJson = new Map<string, string>();
-function saleAttributes(type: string, tenure: string | null, newBuild: string, category: string): string {
-  const key = `${type}|${tenure}|${newBuild}|${category}`;
-  let json = saleAttributeJson.get(key);
-  if (json === undefined) {
-    json = JSON.stringify({ property_type: type, tenure, new_build: newBuild, ppd_category: category });
-    saleAttributeJson.set(key, json);
-  }
-  return json;
-}
+const emptySales = (): PricePaidBatch['sales'] => ({ sourceKey: [], propertyRef: [], saleDate: [], price: [], kind: [] });
 
 export async function importPricePaid(store: Store, path: string, options: ImportPricePaidOptions): Promise<ImportPricePaidReport> {
   const file = resolve(path);
@@ -114,6 +161,7 @@ export async function importPricePaid(store: Store, path: string, options: Impor
 
   const report: ImportPricePaidReport = {
     file,
+    mode: 'batched',
     lines: 0,
     resumedFromLine: 0,
     added: 0,
@@ -139,21 +187,30 @@ export async function importPricePaid(store: Store, path: string, options: Impor
 
   let startOffset = 0;
   let startLine = 1;
+  let pendingProgress = false;
   if (options.resume !== false) {
     const progress = await readImportProgress(store.db, marketId, 'ppd', fingerprint);
     if (progress && !progress.done) {
+      pendingProgress = true;
       startOffset = Number(progress.offset);
       startLine = Number(progress.line) + 1;
       report.resumedFromLine = startLine;
     }
   }
+  const bulk = await chooseBulk(store, marketId, stat.size, pendingProgress, options.bulk);
+  if (bulk) {
+    report.mode = 'bulk';
+    startOffset = 0;
+    startLine = 1;
+    report.resumedFromLine = 0;
+  }
 
   const centroids = await loadPostcodeCentroids(store.db);
   const places = new Map<string, Place | string>();
-  const typeCounts = new Map<string, number>();
-  // The register as the importer sees it: "POSTCODEKEY:ADDRESS KEY" → property id, and each postcode's keys
+  const typeCounts = new Array<number>(TYPES.length).fill(0);
+  // The register as the importer sees it: "POSTCODEKEY:ADDRESS KEY" → property, and each postcode's keys
   // for the prefix match of addresses written at different lengths.
-  const propertyIds = new Map<string, number>();
+  const register = new Map<string, PropertySlot>();
   // Keys that can match by prefix share their first token, so each postcode's keys are grouped by it:
   // "POSTCODEKEY FIRSTTOKEN" → keys.
   const keysByPostcode = new Map<string, string[]>();
@@ -164,130 +221,88 @@ export async function importPricePaid(store: Store, path: string, options: Impor
     else keysByPostcode.set(group, [key]);
   };
   for (const p of await loadRegisterKeys(store.db, marketId)) {
-    propertyIds.set(p.source_key, p.id);
+    register.set(p.source_key, { id: p.id });
     const sep = p.source_key.indexOf(':');
     if (sep > 0) rememberKey(p.source_key.slice(0, sep), p.source_key.slice(sep + 1));
   }
 
-  const writer = openPricePaidWriter(store, marketId);
-  const includeB = options.includeCategoryB === true;
-  // A batch is one write transaction: small enough that other writers to the same SQLite file (the API's
-  // ledger and jobs) wait well under their busy timeout.
-  const batchSize = options.batchSize ?? 20_000;
-  const fields: string[] = new Array(PPD_FIELDS + 4);
+  const kinds = saleKinds(options.includeCategoryB === true);
+  const writer = openPricePaidWriter(store, marketId, { saleKinds: kinds, bulk });
+  // A batched import's batch is one write transaction: small enough that other writers to the same SQLite
+  // file (the API's ledger and jobs) wait well under their busy timeout. A bulk import holds the lock
+  // throughout; its batches are as large as keeps memory flat and the unique index written in long runs.
+  const batchSize = options.batchSize ?? (bulk ? 250_000 : 20_000);
 
-  let batch: PricePaidBatch = { newProperties: [], sales: [], deletions: [], progress: null };
-  // Within a batch the last record of a transaction id wins: key → index in batch.sales, or -1 for a deletion.
-  let pending = new Map<string, number>();
+  let batch: PricePaidBatch = { newProperties: [], sales: emptySales(), deletions: [], progress: null };
+  let newSlots: PropertySlot[] = [];
+  // Within a batch the last record of a transaction id wins: id → its entry in batch.sales, or -1 for a
+  // deletion (batchIds numbers the ids, batchIdSale holds the index).
+  const batchIds = new ByteKeyTable(batchSize);
+  let batchIdSale: number[] = [];
+  // Each postcode + address as spelled in plain quoted fields (nearly every record) → its property.
+  const spellings = new ByteKeyTable(1 << 16);
+  const spellingSlots: Array<PropertySlot | null> = [];
   // Record status (A or C) of each entry of batch.sales.
-  let statuses: string[] = [];
-  // Properties created in this batch, key → -(index + 1) until the writer returns their ids.
-  let batchNew = new Map<string, number>();
+  let statuses: number[] = [];
   let rowsInBatch = 0;
 
   const flush = async (offset: number, line: number, done: boolean) => {
     batch.progress = { fingerprint, offset, line, done };
     const deletions = batch.deletions.length;
-    const sales = batch.sales.filter((s) => s.sourceKey !== '');
-    const result = await writer.write({ ...batch, sales });
-    batch.newProperties.forEach((p, i) => propertyIds.set(p.sourceKey, result.propertyIds[i]!));
+    const result = await writer.write(batch);
+    newSlots.forEach((slot, i) => (slot.id = result.propertyIds[i]!));
     report.propertiesCreated += batch.newProperties.length;
     report.deleted += result.deleted;
     report.deletedUnknown += deletions - result.deleted;
-    for (let i = 0; i < batch.sales.length; i++) {
-      if (batch.sales[i]!.sourceKey === '') continue;
-      if (statuses[i] === 'C') report.changed++;
+    const keys = batch.sales.sourceKey;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === '') continue;
+      if (statuses[i] === STATUS_C) report.changed++;
       else report.added++;
     }
-    batch = { newProperties: [], sales: [], deletions: [], progress: null };
-    pending = new Map();
+    batch = { newProperties: [], sales: emptySales(), deletions: [], progress: null };
+    newSlots = [];
+    batchIds.clear();
+    batchIdSale = [];
     statuses = [];
-    batchNew = new Map();
     rowsInBatch = 0;
   };
 
-  const resolveProperty = (pcKey: string, postcode: string, addressKey: string, f: string[], type: UkPropertyType | null, tenure: string | null, lat: number, lon: number): number => {
-    const fullKey = `${pcKey}:${addressKey}`;
-    const known = propertyIds.get(fullKey) ?? batchNew.get(fullKey);
-    if (known !== undefined) return known;
-    const siblings = keysByPostcode.get(`${pcKey} ${firstToken(addressKey)}`);
-    if (siblings) {
-      const match = matchAddressKey(addressKey, siblings);
-      if (match !== null) {
-        const id = propertyIds.get(`${pcKey}:${match}`) ?? batchNew.get(`${pcKey}:${match}`);
-        if (id !== undefined) return id;
-      }
-    }
-    const ref = -(batch.newProperties.length + 1);
-    batch.newProperties.push({
-      sourceKey: fullKey,
-      address: formatPpdAddress({ saon: f[8]!, paon: f[7]!, street: f[9]!, locality: f[10]!, town: f[11]! }),
-      postcode,
-      postcodeKey: pcKey,
-      latitude: lat,
-      longitude: lon,
-      propertyType: type,
-      attributes: JSON.stringify({ property_type: type, tenure, location_precision: 'postcode', district: f[12] || null, county: f[13] || null }),
-    });
-    batchNew.set(fullKey, ref);
-    rememberKey(pcKey, addressKey);
-    return ref;
-  };
-
-  let carry: { text: string; line: number } | null = null;
-  let lastOffset = startOffset;
-  let lastLine = startLine - 1;
   const total = stat.size;
   let rowsSeen = 0;
-
+  let lastOffset = startOffset;
+  let lastLine = startLine - 1;
   try {
-    for await (const chunk of readLineChunks(file, startOffset, startLine)) {
-      for (let i = 0; i < chunk.lines.length; i++) {
-        const lineNo = chunk.firstLine + i;
-        let text = chunk.lines[i]!;
-        let recordLine = lineNo;
-        if (carry) {
-          text = `${carry.text}\n${text}`;
-          recordLine = carry.line;
-          carry = null;
-        }
-        report.lines++;
-        if (text.trim() === '') {
-          report.blankLines++;
-          continue;
-        }
-        const n = splitCsvLine(text, fields);
-        if (n === -1) {
-          // A quoted field running over the line end: join the next line (bounded, so a stray quote is reported).
-          if (lineNo - recordLine < 5) carry = { text, line: recordLine };
-          else {
-            report.records++;
-            reject(recordLine, 'unterminated quoted field');
-          }
-          continue;
-        }
+    await readPricePaidRecords(file, startOffset, startLine, PPD_FIELDS, {
+      record(fields, count, line) {
+        report.records++;
         rowsSeen++;
         rowsInBatch++;
+        handleRecord(fields, count, line);
+      },
+      blank() {
+        report.blankLines++;
+      },
+      invalid(line, reason) {
         report.records++;
-        handleRecord(fields, n, recordLine);
-      }
-      lastOffset = chunk.endOffset;
-      lastLine = chunk.firstLine + chunk.lines.length - 1;
-      if (rowsInBatch >= batchSize && !carry) await flush(lastOffset, lastLine, false);
-      options.progress?.update(lastOffset, total, rowsSeen);
-    }
-    const unfinished = carry as { text: string; line: number } | null;
-    if (unfinished) {
-      report.records++;
-      reject(unfinished.line, 'unterminated quoted field at end of file');
-    }
+        reject(line, reason);
+      },
+      async chunkDone(offset, line) {
+        report.lines = line - startLine + 1;
+        lastOffset = offset;
+        lastLine = line;
+        if (rowsInBatch >= batchSize) await flush(lastOffset, lastLine, false);
+        options.progress?.update(lastOffset, total, rowsSeen);
+      },
+    });
     await flush(lastOffset, lastLine, true);
+    await writer.finish();
   } finally {
     await writer.close();
     options.progress?.finish();
   }
 
-  await updateHouseAlias(store, marketId, typeCounts);
+  await updateHouseAlias(store, marketId, new Map(TYPES.map((t, i) => [t, typeCounts[i]!])));
   if (options.link !== false && (await countEpcCertificates(store.db, marketId)) > 0) {
     report.link = await linkUkRegister(store, marketId);
   }
@@ -310,66 +325,242 @@ export async function importPricePaid(store: Store, path: string, options: Impor
     const pcKey = postcodeKey(postcode);
     const centroid = centroids.get(pcKey);
     if (!centroid) return `postcode ${postcode} (field 4) has no coordinates: import its postcode file (valora uk import-postcodes) and run this import again`;
-    return { postcode, pcKey, centroid };
+    return { postcode, pcKey, centroid, spelled: new Map() };
   }
 
-  function handleRecord(f: string[], n: number, line: number): void {
+  /** The property of a new spelling of an address in `place`: the register's by key, else a new one. */
+  function resolveProperty(place: Place, addressKey: string, f: RecordFields, typeIndex: number, tenure: string | null): PropertySlot {
+    const { pcKey } = place;
+    const fullKey = `${pcKey}:${addressKey}`;
+    const known = register.get(fullKey);
+    if (known !== undefined) return known;
+    const siblings = keysByPostcode.get(`${pcKey} ${firstToken(addressKey)}`);
+    if (siblings) {
+      const match = matchAddressKey(addressKey, siblings);
+      if (match !== null) {
+        const slot = register.get(`${pcKey}:${match}`);
+        if (slot !== undefined) return slot;
+      }
+    }
+    const type = TYPES[typeIndex]!;
+    const slot: PropertySlot = { id: -(batch.newProperties.length + 1) };
+    batch.newProperties.push({
+      sourceKey: fullKey,
+      address: formatPpdAddress({ saon: fieldText(f, 8), paon: fieldText(f, 7), street: fieldText(f, 9), locality: fieldText(f, 10), town: fieldText(f, 11) }),
+      postcode: place.postcode,
+      postcodeKey: pcKey,
+      latitude: place.centroid[0],
+      longitude: place.centroid[1],
+      propertyType: type,
+      attributes: JSON.stringify({ property_type: type, tenure, location_precision: 'postcode', district: fieldText(f, 12) || null, county: fieldText(f, 13) || null }),
+    });
+    newSlots.push(slot);
+    register.set(fullKey, slot);
+    rememberKey(pcKey, addressKey);
+    return slot;
+  }
+
+  function handleRecord(f: RecordFields, n: number, line: number): void {
     if (n !== PPD_FIELDS) return reject(line, `expected ${PPD_FIELDS} fields, found ${n}`);
-    const raw = f[0]!;
-    const id = (raw.charCodeAt(0) === 123 && raw.charCodeAt(raw.length - 1) === 125 ? raw.slice(1, -1) : raw.replace(/^\{|\}$/g, '').trim()).toUpperCase();
+    const { buf, starts, ends } = f;
+    const id = transactionId(f);
     if (!id) return reject(line, 'transaction id (field 1) is empty');
-    const status = f[15]!.trim().toUpperCase();
-    if (status === 'D') {
-      const prior = pending.get(id);
+    // The id's bytes: where they lie when the field is its plain upper-case form, else encoded.
+    const plainId = idIsRaw;
+    const idBuf = plainId ? buf : Buffer.from(id);
+    const idStart = plainId ? starts[0]! + 1 : 0;
+    const idEnd = plainId ? ends[0]! - 1 : idBuf.length;
+    const idHash = hashBytes(idBuf, idStart, idEnd, 0, 0);
+    const idEntry = batchIds.find(idHash, idBuf, idStart, idEnd, 0, 0);
+    const prior = idEntry < 0 ? undefined : batchIdSale[idEntry]!;
+    const status = recordStatus(f);
+    if (status === STATUS_D) {
       if (prior !== undefined) report.superseded++;
-      if (prior !== undefined && prior >= 0) batch.sales[prior]!.sourceKey = ''; // dropped at flush
+      if (prior !== undefined && prior >= 0) batch.sales.sourceKey[prior] = ''; // dropped at flush
       if (prior !== -1) batch.deletions.push(id);
-      pending.set(id, -1);
+      if (idEntry < 0) batchIdSale[batchIds.add(idHash, idBuf, idStart, idEnd, 0, 0)] = -1;
+      else batchIdSale[idEntry] = -1;
       return;
     }
-    if (status !== 'A' && status !== 'C') return reject(line, `record status (field 16) must be A, C or D, not "${f[15]}"`);
-    const price = Number(f[1]);
-    if (!f[1] || !Number.isInteger(price) || price <= 0) return reject(line, `price (field 2) is not a positive whole number: "${f[1]}"`);
-    const date = f[2]!;
-    if (!/^\d{4}-\d{2}-\d{2}/.test(date)) return reject(line, `date of transfer (field 3) is not YYYY-MM-DD: "${date}"`);
-    const saleDate = date.slice(0, 10);
-    const place = placeOf(f[3]!);
-    if (typeof place === 'string') return reject(line, place);
-    const { postcode, pcKey, centroid } = place;
-    const typeCode = f[4]!.toUpperCase();
-    const type = typeFromPpdCode(typeCode);
-    if (!type) return reject(line, `property type (field 5) must be D, S, T, F or O, not "${f[4]}"`);
-    const newBuild = f[5]!.toUpperCase();
-    if (newBuild !== 'Y' && newBuild !== 'N') return reject(line, `old/new (field 6) must be Y or N, not "${f[5]}"`);
-    const duration = f[6]!.toUpperCase();
-    const tenure = duration === 'F' ? 'Freehold' : duration === 'L' ? 'Leasehold' : duration === 'U' || duration === '' ? null : undefined;
-    if (tenure === undefined) return reject(line, `duration (field 7) must be F, L or U, not "${f[6]}"`);
-    const category = f[14]!.toUpperCase();
-    if (category !== 'A' && category !== 'B') return reject(line, `PPD category (field 15) must be A or B, not "${f[14]}"`);
-    const addressKey = ppdAddressKey(f[8]!, f[7]!, f[9]!);
-    if (!addressKey) return reject(line, 'PAON, SAON and street (fields 8-10) are all empty: the sale cannot be linked to a property');
+    if (status === 0) return reject(line, `record status (field 16) must be A, C or D, not "${fieldText(f, 15)}"`);
+    const price = wholeNumber(f, 1);
+    if (price <= 0) return reject(line, `price (field 2) is not a positive whole number: "${fieldText(f, 1)}"`);
+    const saleDate = isoDay(f, 2);
+    if (saleDate === null) return reject(line, `date of transfer (field 3) is not YYYY-MM-DD: "${fieldText(f, 2)}"`);
 
-    const propertyRef = resolveProperty(pcKey, postcode, addressKey, f, type, tenure, centroid[0], centroid[1]);
-    if (category === 'B') report.categoryB++;
-    typeCounts.set(type, (typeCounts.get(type) ?? 0) + 1);
-    const isMarket = category === 'A' || includeB ? 1 : 0;
-    const sale: PricePaidSale = {
-      sourceKey: id,
-      propertyRef,
-      saleDate,
-      price,
-      isMarket,
-      nonMarketReason: isMarket ? null : 'ppd_category_b',
-      attributes: saleAttributes(type, tenure, newBuild, category),
-    };
-    const prior = pending.get(id);
+    // The same postcode and address spelled as before (every repeat sale) is a known, placed property.
+    const plainAddress = f.flags[3] === 0 && plainQuoted(f, 7) && plainQuoted(f, 8) && plainQuoted(f, 9);
+    const spellingHash = plainAddress ? hashBytes(buf, starts[3]!, ends[3]!, starts[7]!, ends[9]!) : 0;
+    const spelling = plainAddress ? spellings.find(spellingHash, buf, starts[3]!, ends[3]!, starts[7]!, ends[9]!) : -1;
+    let place: Place | null = null;
+    if (spelling < 0) {
+      const located = placeOf(fieldText(f, 3));
+      if (typeof located === 'string') return reject(line, located);
+      place = located;
+    }
+    const typeIndex = letterIndex(f, 4, TYPE_CODES);
+    if (typeIndex < 0) return reject(line, `property type (field 5) must be D, S, T, F or O, not "${fieldText(f, 4)}"`);
+    const newBuild = letterIndex(f, 5, 'NY');
+    if (newBuild < 0) return reject(line, `old/new (field 6) must be Y or N, not "${fieldText(f, 5)}"`);
+    // Duration U (unknown) and an empty duration both leave tenure unknown.
+    const tenureIndex = ends[6] === starts[6] ? 2 : letterIndex(f, 6, 'FLU');
+    if (tenureIndex < 0) return reject(line, `duration (field 7) must be F, L or U, not "${fieldText(f, 6)}"`);
+    const category = letterIndex(f, 14, 'AB');
+    if (category < 0) return reject(line, `PPD category (field 15) must be A or B, not "${fieldText(f, 14)}"`);
+
+    let slot: PropertySlot | null | undefined;
+    if (spelling >= 0) slot = spellingSlots[spelling];
+    else if (plainAddress) {
+      slot = propertyOf(place!, f, typeIndex, tenureIndex);
+      spellingSlots[spellings.add(spellingHash, buf, starts[3]!, ends[3]!, starts[7]!, ends[9]!)] = slot;
+    } else {
+      const key = `${fieldText(f, 7)}\u0000${fieldText(f, 8)}\u0000${fieldText(f, 9)}`;
+      slot = place!.spelled.get(key);
+      if (slot === undefined) {
+        slot = propertyOf(place!, f, typeIndex, tenureIndex);
+        place!.spelled.set(key, slot);
+      }
+    }
+    if (!slot) return reject(line, 'PAON, SAON and street (fields 8-10) are all empty: the sale cannot be linked to a property');
+
+    if (category === 1) report.categoryB++;
+    typeCounts[typeIndex]!++;
+    const sales = batch.sales;
     if (prior !== undefined) report.superseded++;
-    if (prior !== undefined && prior >= 0) batch.sales[prior]!.sourceKey = ''; // replaced by this later record
+    if (prior !== undefined && prior >= 0) sales.sourceKey[prior] = ''; // replaced by this later record
     else if (prior === -1) batch.deletions = batch.deletions.filter((d) => d !== id);
-    pending.set(id, batch.sales.length);
-    batch.sales.push(sale);
+    const index = sales.sourceKey.length;
+    if (idEntry < 0) batchIdSale[batchIds.add(idHash, idBuf, idStart, idEnd, 0, 0)] = index;
+    else batchIdSale[idEntry] = index;
+    sales.sourceKey.push(id);
+    sales.propertyRef.push(slot.id);
+    sales.saleDate.push(saleDate);
+    sales.price.push(price);
+    sales.kind.push(typeIndex * 12 + tenureIndex * 4 + newBuild * 2 + category);
     statuses.push(status);
   }
+
+  /** The property of an address not seen before in this spelling; null when it has no address key. */
+  function propertyOf(place: Place, f: RecordFields, typeIndex: number, tenureIndex: number): PropertySlot | null {
+    const addressKey = ppdAddressKey(fieldText(f, 8), fieldText(f, 7), fieldText(f, 9));
+    return addressKey ? resolveProperty(place, addressKey, f, typeIndex, TENURES[tenureIndex]!) : null;
+  }
+}
+
+async function chooseBulk(store: Store, marketId: string, fileBytes: number, pendingProgress: boolean, asked: boolean | undefined): Promise<boolean> {
+  if (store.dialect !== 'sqlite' || store.location === ':memory:') return false;
+  if (asked === false) return false;
+  if (pendingProgress || (await marketHasSales(store.db, marketId))) return false;
+  if (asked === true) return true;
+  if (fileBytes < BULK_MIN_BYTES) return false;
+  return fileBytes / BYTES_PER_LINE >= (await countAllSales(store.db)) / 2;
+}
+
+const STATUS_A = 65;
+const STATUS_C = 67;
+const STATUS_D = 68;
+
+/** Field 16 as A, C or D (its character code), 0 when it is something else. */
+function recordStatus(f: RecordFields): number {
+  const s = f.starts[15]!;
+  if (f.ends[15]! - s === 1) {
+    const c = f.buf[s]! & 0xdf; // upper case
+    return c === STATUS_A || c === STATUS_C || c === STATUS_D ? c : 0;
+  }
+  const text = fieldText(f, 15).trim().toUpperCase();
+  return text === 'A' ? STATUS_A : text === 'C' ? STATUS_C : text === 'D' ? STATUS_D : 0;
+}
+
+/** Whether the last transactionId() is the field's bytes between its braces, as they are. */
+let idIsRaw = false;
+
+/** The transaction id without its braces, upper case ('' when empty). */
+function transactionId(f: RecordFields): string {
+  idIsRaw = false;
+  const { buf } = f;
+  const s = f.starts[0]!;
+  const e = f.ends[0]!;
+  if (f.flags[0] === 0 && e - s > 2 && buf[s] === 123 && buf[e - 1] === 125) {
+    let lower = false;
+    for (let i = s + 1; i < e - 1; i++) {
+      const c = buf[i]!;
+      if (c >= 97 && c <= 122) lower = true;
+    }
+    const id = latin1(buf, s + 1, e - 1);
+    idIsRaw = !lower;
+    return lower ? id.toUpperCase() : id;
+  }
+  const raw = fieldText(f, 0);
+  return (raw.startsWith('{') && raw.endsWith('}') ? raw.slice(1, -1) : raw.replace(/^\{|\}$/g, '').trim()).toUpperCase();
+}
+
+/** A field of digits as its value; else the number it reads as when that is a whole number; else 0. */
+function wholeNumber(f: RecordFields, i: number): number {
+  const { buf } = f;
+  const s = f.starts[i]!;
+  const e = f.ends[i]!;
+  if (e > s && e - s <= 15) {
+    let value = 0;
+    let p = s;
+    for (; p < e; p++) {
+      const d = buf[p]! - 48;
+      if (d < 0 || d > 9) break;
+      value = value * 10 + d;
+    }
+    if (p === e) return value;
+  }
+  const text = fieldText(f, i);
+  const value = Number(text);
+  return text && Number.isInteger(value) ? value : 0;
+}
+
+// Dates repeat (some 11,000 distinct days in 30 years): each YYYY-MM-DD string is made once, found by its
+// year, month and day in a plain array rather than a Map.
+const FIRST_YEAR = 1800;
+const days: string[] = Array.from({ length: 400 * 12 * 31 }, () => '');
+
+/** The YYYY-MM-DD a date field starts with, or null. */
+function isoDay(f: RecordFields, i: number): string | null {
+  const { buf } = f;
+  const s = f.starts[i]!;
+  if (f.ends[i]! - s < 10 || buf[s + 4] !== 45 || buf[s + 7] !== 45) return null;
+  let year = 0;
+  for (let p = s; p < s + 4; p++) {
+    const d = buf[p]! - 48;
+    if (d < 0 || d > 9) return null;
+    year = year * 10 + d;
+  }
+  const m1 = buf[s + 5]! - 48;
+  const m2 = buf[s + 6]! - 48;
+  const d1 = buf[s + 8]! - 48;
+  const d2 = buf[s + 9]! - 48;
+  if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return null;
+  const month = m1 * 10 + m2;
+  const day = d1 * 10 + d2;
+  // Only the shape is checked (as the file's documentation promises real dates); odd ones are not cached.
+  if (year < FIRST_YEAR || year >= FIRST_YEAR + 400 || month < 1 || month > 12 || day < 1 || day > 31) return latin1(buf, s, s + 10);
+  const at = ((year - FIRST_YEAR) * 12 + month - 1) * 31 + day - 1;
+  let text = days[at]!;
+  if (text === '') {
+    text = latin1(buf, s, s + 10);
+    days[at] = text;
+  }
+  return text;
+}
+
+/** Index in `letters` of a one-letter field, either case; -1 when it is anything else. */
+function letterIndex(f: RecordFields, i: number, letters: string): number {
+  const s = f.starts[i]!;
+  if (f.ends[i]! - s !== 1) return -1;
+  let c = f.buf[s]!;
+  if (c >= 97 && c <= 122) c -= 32;
+  for (let k = 0; k < letters.length; k++) if (letters.charCodeAt(k) === c) return k;
+  return -1;
+}
+
+/** A quoted field with neither escaped quotes nor non-ASCII bytes (its raw bytes are its text). */
+function plainQuoted(f: RecordFields, i: number): boolean {
+  return f.flags[i] === 0 && f.buf[f.starts[i]! - 1] === 34;
 }
 
 /**
