@@ -9,6 +9,7 @@ const suites: Record<string, Suite> = {
   uk: { summary: 'UK Price Paid import into SQLite (rows/s, peak memory) next to sqlite3 .import; register lookups', load: () => import('./uk.bench.js') },
   import: { summary: 'sales-CSV import: Lucas County rows/s and a 2-million-row file at flat memory, next to sqlite3 .import', load: () => import('./import.bench.js') },
   engine: { summary: 'valuation engine: training time and determinism, valuation latency and throughput, accuracy and calibration on the out-of-time splits', load: () => import('./engine.bench.js') },
+  splits: { summary: 'engine accuracy and calibration on every out-of-time year of the bundled data, over several seeds', load: () => import('./splits.bench.js') },
   gbdt: { summary: 'GBDT training, predict and TreeSHAP on Lucas County sales, next to XGBoost', load: () => import('./gbdt.bench.js') },
   jobs: { summary: 'a 500-property PadStats batch, submit to complete, against valora serve (with 0 and 5 comparables), next to PadStats\' published times', load: () => import('./jobs.bench.js') },
   api: { summary: 'POST /v1/valuations over HTTP (autocannon, 50 connections) against valora serve, next to its /healthz', load: () => import('./api.bench.js') },

@@ -40,7 +40,9 @@ export const Z95 = 1.959963984540054;
 /**
  * The scale c for FSD = c · s that best meets both targets on the calibration sales: 68% within ±1 FSD
  * and 90% within ±1.645 FSD. Real errors have heavier tails than a normal law, so one scale cannot hit
- * both exactly; minimising the squared misses of both keeps each close.
+ * both exactly. Each miss is measured against its own tolerance (±4 points around 68%, ±3 around 90%:
+ * the bands a user can hold the FSD to), so the compromise sits as far inside both bands as it can
+ * rather than favouring the looser one.
  */
 export function calibrateScale(errors: ArrayLike<number>, rawScales: ArrayLike<number>): { scale: number; within1: number; within90: number } {
   const n = errors.length;
@@ -56,7 +58,7 @@ export function calibrateScale(errors: ArrayLike<number>, rawScales: ArrayLike<n
     const c = lo + ((hi - lo) * k) / 400;
     const within1 = coverage(c);
     const within90 = coverage(Z90 * c);
-    const loss = (within1 - 0.68) ** 2 + (within90 - 0.9) ** 2;
+    const loss = ((within1 - 0.68) / 0.04) ** 2 + ((within90 - 0.9) / 0.03) ** 2;
     if (loss < best.loss) best = { scale: c, within1, within90, loss };
   }
   return { scale: best.scale, within1: best.within1, within90: best.within90 };

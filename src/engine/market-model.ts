@@ -26,10 +26,14 @@ export interface TrainingSettings {
   seed: number;
   value: GbdtParams;
   confidence: GbdtParams;
-  /** Boosting rounds of the final model (from early stopping on the most recent sales). */
+  /** Boosting rounds of the final model, all members together (from early stopping on the most recent sales). */
   rounds: number;
+  /** Seeded value models averaged into the final one (absent in models trained before ensembles: 1). */
+  ensembleMembers?: number;
   recencyHalfLifeYears: number;
   outlierMads: number;
+  /** The value model's Huber threshold, in robust residual spreads (absent in models trained before it). */
+  huberSpreads?: number;
   calibrationMonths: number;
   /** Months of the index whose slope extends it past its last month. */
   trendMonths: number;
