@@ -32,8 +32,9 @@ for (const target of storeTargetNames()) {
         assert.match(r.stdout, /3 records in .* 2 added, 0 changed, 0 deleted, 0 deletions of unknown sales, 0 superseded, 1 rejected; 1 category B; 2 new properties/);
         assert.match(r.stderr, /pp\.csv:2: price \(field 2\) is not a positive whole number: "x"/);
         const rejects = join(dir, 'rejects.csv');
-        const again = valora(['uk', 'import-ppd', file, '--market', 'uk-cli', '--rejects', rejects, '--database-url', url], env);
+        const again = valora(['uk', 'import-ppd', file, '--market', 'uk-cli', '--rejects', rejects, '--batched', '--database-url', url], env);
         assert.equal(again.status, 0, again.stderr);
+        assert.match(again.stdout, /3 records in [\d.]+ s \(batched\)/);
         assert.match(again.stderr, /1 line\(s\) rejected: see .*rejects\.csv/);
       } finally {
         await t.destroy();

@@ -170,6 +170,24 @@ for (const target of storeTargetNames()) {
       });
     });
 
+    it('applies C and D records to sales a bulk import staged in earlier batches', async () => {
+      await withStore(target, async (store) => {
+        const dir = tempDir();
+        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd([['M20 2TG', 53.414, -2.234]])));
+        const id = (n: number) => `EEEEEEEE-0000-0000-0000-${String(n).padStart(12, '0')}`;
+        // More than one 4 MiB read, so the C and D records at the end meet sales written by an earlier batch.
+        const rows = Array.from({ length: 30_000 }, (_, i) => ppdLine({ id: id(i), paon: String(i % 500), street: `STREET ${Math.floor(i / 500)}` }));
+        rows.push(ppdLine({ id: id(0), price: '123000', paon: '0', street: 'STREET 0', status: 'C' }), ppdLine({ id: id(1), status: 'D' }), ppdLine({ id: id(99_999), status: 'D' }));
+        const file = writeFile(dir, 'pp-large.csv', rows.join('\n') + '\n');
+        const r = await importPricePaid(store, file, { marketId: 'uk-cd', bulk: true, batchSize: 1000 });
+        assert.equal(r.mode, store.dialect === 'sqlite' ? 'bulk' : 'batched');
+        assert.deepEqual({ added: r.added, changed: r.changed, deleted: r.deleted, unknown: r.deletedUnknown, rejected: r.rejected }, { added: 30_000, changed: 1, deleted: 1, unknown: 1, rejected: 0 });
+        const sales = await store.db.selectFrom('sales').select(['source_key', 'price']).where('market_id', '=', 'uk-cd').where('source_key', 'in', [id(0), id(1), id(2)]).orderBy('source_key').execute();
+        assert.deepEqual(sales, [{ source_key: id(0), price: 123000 }, { source_key: id(2), price: 250000 }]);
+        assert.equal(r.propertiesCreated, 30_000);
+      });
+    });
+
     it('reads records that break the usual shape: quotes inside fields, line breaks inside quotes, unquoted fields, CRLF', async () => {
       await withStore(target, async (store) => {
         const dir = tempDir();

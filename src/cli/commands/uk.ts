@@ -26,6 +26,8 @@ options:
   --name NAME              market name when it is created
   --include-category-b     count Price Paid category B records as market sales (default: kept, non-market)
   --restart                import-ppd: ignore the recorded offset of an interrupted run and read from line 1
+  --batched                import-ppd: commit batch by batch even into an empty market (SQLite otherwise loads a
+                           large first file in one transaction, holding other writers off until it commits)
   --rejects FILE           write every rejected line as "file,line,reason" CSV to FILE (default: stderr)
   --seed N, --rows N       generate-demo: generator seed; rows of a large Price Paid file (benchmark scale)
   --database-url URL       postgres://… or a SQLite file (default: DATABASE_URL, else <data dir>/valora.sqlite)
@@ -40,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
       name: { type: 'string' },
       'include-category-b': { type: 'boolean' },
       restart: { type: 'boolean' },
+      batched: { type: 'boolean' },
       rejects: { type: 'string' },
       seed: { type: 'string' },
       rows: { type: 'string' },
@@ -115,7 +118,7 @@ async function importOne(
   store: Store,
   sub: string,
   file: string,
-  values: { market?: string; name?: string; 'include-category-b'?: boolean; restart?: boolean },
+  values: { market?: string; name?: string; 'include-category-b'?: boolean; restart?: boolean; batched?: boolean },
   onReject: (r: Rejection) => void,
 ): Promise<void> {
   const progress = terminalProgress(file);
@@ -142,11 +145,12 @@ async function importOne(
       marketName: values.name,
       includeCategoryB: values['include-category-b'],
       resume: !values.restart,
+      bulk: values.batched ? false : undefined,
     });
     const seconds = (Date.now() - started) / 1000;
     if (r.resumedFromLine > 1) console.log(`${file}: resumed at line ${r.resumedFromLine}`);
     console.log(
-      `${file}: ${r.records} records in ${seconds.toFixed(1)} s: ${r.added} added, ${r.changed} changed, ${r.deleted} deleted, ` +
+      `${file}: ${r.records} records in ${seconds.toFixed(1)} s (${r.mode}): ${r.added} added, ${r.changed} changed, ${r.deleted} deleted, ` +
         `${r.deletedUnknown} deletions of unknown sales, ${r.superseded} superseded, ${r.rejected} rejected; ` +
         `${r.categoryB} category B; ${r.propertiesCreated} new properties`,
     );
