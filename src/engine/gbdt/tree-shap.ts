@@ -19,7 +19,7 @@
 // TreeSHAP v2 tables (tree-shap-reference.ts) and O(leaves × d²) for the paper's Algorithm 2.
 //
 // Everything that depends only on the model is prepared once: the preorder layout, each edge's z and
-// cover fraction, and 1 / f(u_q) for o = 1. For o = 0 the factor is z (1 − u), so K = −1/(1 − u) and the
+// cover fraction (and, for trees on the general path, 1 / f(u_q) for o = 1). For o = 0 the factor is z (1 − u), so K = −1/(1 − u) and the
 // ratio of a child's F to its parent's is the edge's cover fraction alone, whatever z.
 import type { Forest } from './forest.js';
 import { gaussLegendre } from './gauss-legendre.js';
@@ -34,7 +34,7 @@ const LANES = 4;
 export class TreeShapExplainer {
   /** Tree t's slots (its nodes and leaves in preorder) are [treeSlot[t], treeSlot[t + 1]). */
   private readonly treeSlot: Int32Array;
-  /** Quadrature nodes used for tree t, and where its slots' per-node values start in invFollowed. */
+  /** Quadrature nodes used for tree t, and where its slots' values start in invFollowed (general path only). */
   private readonly treeOrder: Int32Array;
   private readonly treeValueStart: Int32Array;
   /** Per slot; slot indices stored here are local to the tree (0 = root). */
@@ -58,7 +58,7 @@ export class TreeShapExplainer {
   private readonly slotZ: Float64Array;
   /** The edge's own cover fraction: the share of the parent's cover that went this way. */
   private readonly slotFraction: Float64Array;
-  /** Per slot and quadrature node: 1 / (z + (1 − z) u_q), the factor's inverse when x followed. */
+  /** Trees on the general path, per slot and quadrature node: 1 / (z + (1 − z) u_q), the factor's inverse when x followed. */
   private readonly invFollowed: Float64Array;
   /** Per order n at offset n(n−1)/2: the nodes u, the weights w and −w/(1 − u). */
   private readonly ruleU: Float64Array;
@@ -134,7 +134,8 @@ export class TreeShapExplainer {
       visit(forest.root[t]!, 0, 0, 0, 1, 1);
       const order = deepest <= 2 * LANES ? LANES : Math.ceil(deepest / 2);
       this.treeOrder[t] = order;
-      this.treeValueStart[t + 1] = this.treeValueStart[t]! + (next - treeStart) * order;
+      // only the general path reads a table of inverses; the 4-node kernel divides as it goes
+      this.treeValueStart[t + 1] = this.treeValueStart[t]! + (order > LANES ? (next - treeStart) * order : 0);
       maxTreeSlots = Math.max(maxTreeSlots, next - treeStart);
       maxOrder = Math.max(maxOrder, order);
     }
@@ -157,6 +158,7 @@ export class TreeShapExplainer {
     this.invFollowed = new Float64Array(this.treeValueStart[T]!);
     for (let t = 0; t < T; t++) {
       const n = this.treeOrder[t]!;
+      if (n === LANES) continue;
       const r0 = (n * (n - 1)) >> 1;
       for (let s = this.treeSlot[t]!, k = this.treeValueStart[t]!; s < this.treeSlot[t + 1]!; s++) {
         const z = this.slotZ[s]!;
@@ -211,7 +213,7 @@ export class TreeShapExplainer {
    */
   private makeFourRuleKernel(): (t: number, x: ArrayLike<number>, out: Float64Array) => void {
     const { routeRight, feature } = this.forest;
-    const { treeSlot, treeValueStart, treeInternal, internalSlots, slotPrevSame, slotNode, slotRightChild, slotZ, slotFraction, slotScale, invFollowed, ruleU, ruleW, ruleFailed } = this;
+    const { treeSlot, treeInternal, internalSlots, slotPrevSame, slotNode, slotRightChild, slotZ, slotFraction, slotScale, ruleU, ruleW, ruleFailed } = this;
     const val = this.product;
     const { follows, goRight } = this;
     const R = 6; // (4 · 3) / 2: where the 4-node rule starts
@@ -220,7 +222,6 @@ export class TreeShapExplainer {
     const f0 = ruleFailed[R]!, f1 = ruleFailed[R + 1]!, f2 = ruleFailed[R + 2]!, f3 = ruleFailed[R + 3]!;
     return (t, x, out) => {
       const s0 = treeSlot[t]!;
-      const v0 = treeValueStart[t]!;
       const i0 = treeInternal[t]!;
       const i1 = treeInternal[t + 1]!;
       val[0] = val[1] = val[2] = val[3] = 1;
@@ -239,9 +240,12 @@ export class TreeShapExplainer {
         const r = slotRightChild[g]!;
         follows[l] = was & (1 - gr);
         follows[r] = was & gr;
-        // 1 / the factor each child replaces (1 at the root), or 0 when x already left the feature's path
-        const p = v0 + 4 * prev;
-        const ip0 = was * invFollowed[p]!, ip1 = was * invFollowed[p + 1]!, ip2 = was * invFollowed[p + 2]!, ip3 = was * invFollowed[p + 3]!;
+        // 1 / the factor each child replaces (1 at the root, whose z is 1), or 0 when x already left the
+        // feature's path. Dividing here is faster than loading a table of inverses: the kernel is bound by
+        // memory, not arithmetic, once a model's prepared arrays outgrow the cache.
+        const zp = slotZ[s0 + prev]!;
+        const yp = 1 - zp;
+        const ip0 = was / (zp + yp * u0), ip1 = was / (zp + yp * u1), ip2 = was / (zp + yp * u2), ip3 = was / (zp + yp * u3);
         // each child's ratio of F to its parent's: (z + (followed − z) u) / f_prev, or its cover fraction
         const gl = g + 1;
         const gR = s0 + r;
@@ -285,16 +289,16 @@ export class TreeShapExplainer {
         val[b + 3] = b3;
         let sum = f0 * n0 + f1 * n1 + f2 * n2 + f3 * n3;
         if (follows[taken]) {
-          const k = v0 + ta;
-          const c = 1 - slotZ[s0 + taken]!;
-          sum += c * (w0 * invFollowed[k]! * a0 + w1 * invFollowed[k + 1]! * a1 + w2 * invFollowed[k + 2]! * a2 + w3 * invFollowed[k + 3]! * a3);
+          const z = slotZ[s0 + taken]!;
+          const c = 1 - z;
+          sum += c * ((w0 * a0) / (z + c * u0) + (w1 * a1) / (z + c * u1) + (w2 * a2) / (z + c * u2) + (w3 * a3) / (z + c * u3));
         } else sum += f0 * a0 + f1 * a1 + f2 * a2 + f3 * a3;
         // the previous edge on this node's feature no longer owns the leaves below: take its term back
         if (prev !== 0) {
           if (follows[prev]) {
-            const k = v0 + 4 * prev;
-            const c = 1 - slotZ[s0 + prev]!;
-            sum -= c * (w0 * invFollowed[k]! * b0 + w1 * invFollowed[k + 1]! * b1 + w2 * invFollowed[k + 2]! * b2 + w3 * invFollowed[k + 3]! * b3);
+            const z = slotZ[s0 + prev]!;
+            const c = 1 - z;
+            sum -= c * ((w0 * b0) / (z + c * u0) + (w1 * b1) / (z + c * u1) + (w2 * b2) / (z + c * u2) + (w3 * b3) / (z + c * u3));
           } else sum -= f0 * b0 + f1 * b1 + f2 * b2 + f3 * b3;
         }
         out[feature[slotNode[g]!]!] += sum;
