@@ -67,6 +67,11 @@ export async function run(args: string[]): Promise<void> {
         `(${cpuSeconds.toFixed(1)} s CPU = ${fmt(rows / cpuSeconds)} rows/CPU-s), peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB; ` +
         `${fmt(report.propertiesCreated)} properties registered; ${report.mode} path; load average after: ${load()}`,
     );
+    const tm = report.timing;
+    console.log(
+      `  of which writing batches ${tm.writeSeconds.toFixed(1)} s (${tm.writeCpuSeconds.toFixed(1)} s CPU), finishing (sorted insert, index builds, commit) ` +
+        `${tm.finishSeconds.toFixed(1)} s (${tm.finishCpuSeconds.toFixed(1)} s CPU); reading, checking and resolving the rest`,
+    );
 
     // Peer: the sqlite3 shell importing the same file into a bare 16-column table, in a fresh database.
     const peerDb = join(dir, 'peer.sqlite');

@@ -97,6 +97,8 @@ export interface ImportPricePaidReport {
   rejections: Rejection[];
   blankLines: number;
   link: LinkReport | null;
+  /** Where the time went (wall and process CPU seconds): writing batches, and finishing (a bulk import's sorted insert, index builds and commit); the rest is reading and resolving. */
+  timing: { writeSeconds: number; writeCpuSeconds: number; finishSeconds: number; finishCpuSeconds: number };
 }
 
 const PPD_FIELDS = 16;
@@ -176,6 +178,17 @@ export async function importPricePaid(store: Store, path: string, options: Impor
     rejections: [],
     blankLines: 0,
     link: null,
+    timing: { writeSeconds: 0, writeCpuSeconds: 0, finishSeconds: 0, finishCpuSeconds: 0 },
+  };
+  const timed = async <T>(work: () => Promise<T>, add: (seconds: number, cpuSeconds: number) => void): Promise<T> => {
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    try {
+      return await work();
+    } finally {
+      const used = process.cpuUsage(cpu);
+      add((performance.now() - started) / 1000, (used.user + used.system) / 1e6);
+    }
   };
   const keep = options.keepRejections ?? 1000;
   const reject = (line: number, reason: string) => {
@@ -249,7 +262,13 @@ export async function importPricePaid(store: Store, path: string, options: Impor
   const flush = async (offset: number, line: number, done: boolean) => {
     batch.progress = { fingerprint, offset, line, done };
     const deletions = batch.deletions.length;
-    const result = await writer.write(batch);
+    const result = await timed(
+      () => writer.write(batch),
+      (seconds, cpu) => {
+        report.timing.writeSeconds += seconds;
+        report.timing.writeCpuSeconds += cpu;
+      },
+    );
     newSlots.forEach((slot, i) => (slot.id = result.propertyIds[i]!));
     report.propertiesCreated += batch.newProperties.length;
     report.deleted += result.deleted;
@@ -296,7 +315,13 @@ export async function importPricePaid(store: Store, path: string, options: Impor
       },
     });
     await flush(lastOffset, lastLine, true);
-    await writer.finish();
+    await timed(
+      () => writer.finish(),
+      (seconds, cpu) => {
+        report.timing.finishSeconds += seconds;
+        report.timing.finishCpuSeconds += cpu;
+      },
+    );
   } finally {
     await writer.close();
     options.progress?.finish();
