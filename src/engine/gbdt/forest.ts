@@ -2,6 +2,7 @@
 // indices are global across trees; a child pointer >= 0 is an internal node, < 0 the leaf ~pointer.
 import type { FeatureSpec } from '../types.js';
 import type { TreeRecord } from './tree-record.js';
+import { specializedCopy } from './specialize.js';
 
 export const DEFAULT_LEFT = 1;
 export const CATEGORICAL = 2;
@@ -40,7 +41,7 @@ export class Forest {
   /**
    * baseScore plus every tree's leaf value, added in tree order. Four trees are walked in step: each walk
    * is a chain of dependent loads, and interleaving four independent chains keeps the CPU busy meanwhile.
-   * A closure like `step`, so that V8 knows the arrays as constants (~10% faster than a method).
+   * A closure like `step`, so that V8 knows the arrays as constants (specialize.ts).
    */
   readonly predictRow: (baseScore: number, x: ArrayLike<number>) => number;
 
@@ -114,45 +115,21 @@ export class Forest {
     this.nodeStart[trees.length] = n0;
     this.leafStart[trees.length] = l0;
     this.maxDepth = maxDepth;
-    const { feature, threshold, flags, child, missingRight } = this;
-    this.step = (node, x) => {
-      const v = x[feature[node]!]!;
-      if ((flags[node]! & CATEGORICAL) !== 0) return child[2 * node + this.goesRight(node, v)]!;
-      return child[2 * node + (+(v > threshold[node]!) | (missingRight[node]! & +(v !== v)))]!;
-    };
-    this.routeRight = (node, v) => {
-      if ((flags[node]! & CATEGORICAL) !== 0) return this.goesRight(node, v);
-      return +(v > threshold[node]!) | (missingRight[node]! & +(v !== v));
-    };
-    const { root, leafValue, step } = this;
-    const T = this.numTrees;
-    this.predictRow = (baseScore, x) => {
-      let sum = baseScore;
-      let t = 0;
-      for (; t + 4 <= T; t += 4) {
-        let a = root[t]!;
-        let b = root[t + 1]!;
-        let c = root[t + 2]!;
-        let d = root[t + 3]!;
-        // while any of the four is still at an internal node (>= 0)
-        while ((a & b & c & d) >= 0) {
-          if (a >= 0) a = step(a, x);
-          if (b >= 0) b = step(b, x);
-          if (c >= 0) c = step(c, x);
-          if (d >= 0) d = step(d, x);
-        }
-        sum += leafValue[~a]!;
-        sum += leafValue[~b]!;
-        sum += leafValue[~c]!;
-        sum += leafValue[~d]!;
-      }
-      for (; t < T; t++) {
-        let node = root[t]!;
-        while (node >= 0) node = step(node, x);
-        sum += leafValue[~node]!;
-      }
-      return sum;
-    };
+    const kernels = specializedCopy(forestKernels)({
+      feature: this.feature,
+      threshold: this.threshold,
+      flags: this.flags,
+      child: this.child,
+      missingRight: this.missingRight,
+      root: this.root,
+      leafValue: this.leafValue,
+      numTrees: this.numTrees,
+      categorical: CATEGORICAL,
+      goesRight: (node, v) => this.goesRight(node, v),
+    });
+    this.step = kernels.step;
+    this.routeRight = kernels.routeRight;
+    this.predictRow = kernels.predictRow;
   }
 
   /** Sets internal covers bottom-up as the sum of the children's, so that covers add up exactly; returns the subtree depth. */
@@ -200,4 +177,60 @@ export class Forest {
     for (let j = this.leafStart[t]!; j < this.leafStart[t + 1]!; j++) sum += this.leafValue[j]! * this.leafCover[j]!;
     return sum / this.nodeCover[root]!;
   }
+}
+
+interface ForestArrays {
+  feature: Int32Array;
+  threshold: Float64Array;
+  flags: Uint8Array;
+  child: Int32Array;
+  missingRight: Uint8Array;
+  root: Int32Array;
+  leafValue: Float64Array;
+  numTrees: number;
+  categorical: number;
+  goesRight: (node: number, v: number) => number;
+}
+
+/** The forest's hot closures, made per forest from a copy of this code (specialize.ts). */
+function forestKernels(k: ForestArrays): Pick<Forest, 'step' | 'routeRight' | 'predictRow'> {
+  const { feature, threshold, flags, child, missingRight, root, leafValue, categorical, goesRight } = k;
+  const T = k.numTrees;
+  const step = (node: number, x: ArrayLike<number>): number => {
+    const v = x[feature[node]!]!;
+    if ((flags[node]! & categorical) !== 0) return child[2 * node + goesRight(node, v)]!;
+    return child[2 * node + (+(v > threshold[node]!) | (missingRight[node]! & +(v !== v)))]!;
+  };
+  const routeRight = (node: number, v: number): number => {
+    if ((flags[node]! & categorical) !== 0) return goesRight(node, v);
+    return +(v > threshold[node]!) | (missingRight[node]! & +(v !== v));
+  };
+  const predictRow = (baseScore: number, x: ArrayLike<number>): number => {
+    let sum = baseScore;
+    let t = 0;
+    for (; t + 4 <= T; t += 4) {
+      let a = root[t]!;
+      let b = root[t + 1]!;
+      let c = root[t + 2]!;
+      let d = root[t + 3]!;
+      // while any of the four is still at an internal node (>= 0)
+      while ((a & b & c & d) >= 0) {
+        if (a >= 0) a = step(a, x);
+        if (b >= 0) b = step(b, x);
+        if (c >= 0) c = step(c, x);
+        if (d >= 0) d = step(d, x);
+      }
+      sum += leafValue[~a]!;
+      sum += leafValue[~b]!;
+      sum += leafValue[~c]!;
+      sum += leafValue[~d]!;
+    }
+    for (; t < T; t++) {
+      let node = root[t]!;
+      while (node >= 0) node = step(node, x);
+      sum += leafValue[~node]!;
+    }
+    return sum;
+  };
+  return { step, routeRight, predictRow };
 }

@@ -23,6 +23,7 @@
 // ratio of a child's F to its parent's is the edge's cover fraction alone, whatever z.
 import type { Forest } from './forest.js';
 import { gaussLegendre } from './gauss-legendre.js';
+import { specializedCopy } from './specialize.js';
 
 /**
  * Trees whose paths have at most 2 × LANES distinct features (every tree grown with maxDepth <= 8) use a
@@ -184,7 +185,26 @@ export class TreeShapExplainer {
     this.coefficient = new Float64Array(maxTreeSlots * maxOrder);
     this.follows = new Uint8Array(maxTreeSlots);
     this.goRight = new Uint8Array(maxTreeSlots);
-    this.fourRule = this.makeFourRuleKernel();
+    const R = 6; // (4 · 3) / 2: where the 4-node rule starts
+    this.fourRule = specializedCopy(fourRuleKernel)({
+      routeRight: forest.routeRight,
+      feature: forest.feature,
+      treeSlot: this.treeSlot,
+      treeInternal: this.treeInternal,
+      internalSlots: this.internalSlots,
+      slotPrevSame: this.slotPrevSame,
+      slotNode: this.slotNode,
+      slotRightChild: this.slotRightChild,
+      slotZ: this.slotZ,
+      slotFraction: this.slotFraction,
+      slotScale: this.slotScale,
+      nodes: Array.from(this.ruleU.subarray(R, R + 4)),
+      weights: Array.from(this.ruleW.subarray(R, R + 4)),
+      failed: Array.from(this.ruleFailed.subarray(R, R + 4)),
+      val: this.product,
+      follows: this.follows,
+      goRight: this.goRight,
+    });
   }
 
   /** Bytes held by the prepared arrays (not the forest), for reporting. */
@@ -202,108 +222,6 @@ export class TreeShapExplainer {
       if (treeOrder[t] === LANES) this.fourRule(t, x, out);
       else this.accumulateAny(t, x, out);
     }
-  }
-
-  /**
-   * One tree with the 4-node rule, the lanes written out. The loops visit internal nodes only and set
-   * both children at once: whether a slot is a leaf would be an unpredictable branch, so a leaf differs
-   * only by its scale (its value). In `val`, the pass down leaves F (internal slots) or v·F (leaves); the
-   * pass up replaces F by S. A closure over the arrays rather than a method: V8 then knows them as
-   * constants and skips reloading and rechecking each one on every access (~1.5× faster here).
-   */
-  private makeFourRuleKernel(): (t: number, x: ArrayLike<number>, out: Float64Array) => void {
-    const { routeRight, feature } = this.forest;
-    const { treeSlot, treeInternal, internalSlots, slotPrevSame, slotNode, slotRightChild, slotZ, slotFraction, slotScale, ruleU, ruleW, ruleFailed } = this;
-    const val = this.product;
-    const { follows, goRight } = this;
-    const R = 6; // (4 · 3) / 2: where the 4-node rule starts
-    const u0 = ruleU[R]!, u1 = ruleU[R + 1]!, u2 = ruleU[R + 2]!, u3 = ruleU[R + 3]!;
-    const w0 = ruleW[R]!, w1 = ruleW[R + 1]!, w2 = ruleW[R + 2]!, w3 = ruleW[R + 3]!;
-    const f0 = ruleFailed[R]!, f1 = ruleFailed[R + 1]!, f2 = ruleFailed[R + 2]!, f3 = ruleFailed[R + 3]!;
-    return (t, x, out) => {
-      const s0 = treeSlot[t]!;
-      const i0 = treeInternal[t]!;
-      const i1 = treeInternal[t + 1]!;
-      val[0] = val[1] = val[2] = val[3] = 1;
-      follows[0] = 1;
-      // down. Whether x takes a branch is a coin flip to the branch predictor, so both cases are computed
-      // and one is multiplied by 0 (exactly: every term is finite).
-      for (let i = i0; i < i1; i++) {
-        const g = internalSlots[i]!;
-        const s = g - s0;
-        const node = slotNode[g]!;
-        const gr = routeRight(node, x[feature[node]!]!);
-        goRight[s] = gr;
-        const prev = slotPrevSame[g + 1]!;
-        const was = follows[prev]!;
-        const l = s + 1;
-        const r = slotRightChild[g]!;
-        follows[l] = was & (1 - gr);
-        follows[r] = was & gr;
-        // 1 / the factor each child replaces (1 at the root, whose z is 1), or 0 when x already left the
-        // feature's path. Dividing here is faster than loading a table of inverses: the kernel is bound by
-        // memory, not arithmetic, once a model's prepared arrays outgrow the cache.
-        const zp = slotZ[s0 + prev]!;
-        const yp = 1 - zp;
-        const ip0 = was / (zp + yp * u0), ip1 = was / (zp + yp * u1), ip2 = was / (zp + yp * u2), ip3 = was / (zp + yp * u3);
-        // each child's ratio of F to its parent's: (z + (followed − z) u) / f_prev, or its cover fraction
-        const gl = g + 1;
-        const gR = s0 + r;
-        const zl = slotZ[gl]!;
-        const zr = slotZ[gR]!;
-        const scaleL = slotScale[gl]!;
-        const scaleR = slotScale[gR]!;
-        const al = scaleL * zl, bl = scaleL * (1 - gr - zl), cl = (1 - was) * scaleL * slotFraction[gl]!;
-        const ar = scaleR * zr, br = scaleR * (gr - zr), cr = (1 - was) * scaleR * slotFraction[gR]!;
-        const a = 4 * s;
-        const bL = 4 * l;
-        const bR = 4 * r;
-        const p0 = val[a]!, p1 = val[a + 1]!, p2 = val[a + 2]!, p3 = val[a + 3]!;
-        val[bL] = p0 * ((al + bl * u0) * ip0 + cl);
-        val[bL + 1] = p1 * ((al + bl * u1) * ip1 + cl);
-        val[bL + 2] = p2 * ((al + bl * u2) * ip2 + cl);
-        val[bL + 3] = p3 * ((al + bl * u3) * ip3 + cl);
-        val[bR] = p0 * ((ar + br * u0) * ip0 + cr);
-        val[bR + 1] = p1 * ((ar + br * u1) * ip1 + cr);
-        val[bR + 2] = p2 * ((ar + br * u2) * ip2 + cr);
-        val[bR + 3] = p3 * ((ar + br * u3) * ip3 + cr);
-      }
-      // up: S, and each node's term. The child x did not take has o = 0, so its K is the constant f.
-      for (let i = i1 - 1; i >= i0; i--) {
-        const g = internalSlots[i]!;
-        const s = g - s0;
-        const rs = slotRightChild[g]!;
-        const gr = goRight[s]!;
-        const taken = gr ? rs : s + 1;
-        const other = gr ? s + 1 : rs;
-        const prev = slotPrevSame[g + 1]!;
-        const ta = 4 * taken;
-        const ot = 4 * other;
-        const b = 4 * s;
-        const a0 = val[ta]!, a1 = val[ta + 1]!, a2 = val[ta + 2]!, a3 = val[ta + 3]!;
-        const n0 = val[ot]!, n1 = val[ot + 1]!, n2 = val[ot + 2]!, n3 = val[ot + 3]!;
-        const b0 = a0 + n0, b1 = a1 + n1, b2 = a2 + n2, b3 = a3 + n3;
-        val[b] = b0;
-        val[b + 1] = b1;
-        val[b + 2] = b2;
-        val[b + 3] = b3;
-        let sum = f0 * n0 + f1 * n1 + f2 * n2 + f3 * n3;
-        if (follows[taken]) {
-          const z = slotZ[s0 + taken]!;
-          const c = 1 - z;
-          sum += c * ((w0 * a0) / (z + c * u0) + (w1 * a1) / (z + c * u1) + (w2 * a2) / (z + c * u2) + (w3 * a3) / (z + c * u3));
-        } else sum += f0 * a0 + f1 * a1 + f2 * a2 + f3 * a3;
-        // the previous edge on this node's feature no longer owns the leaves below: take its term back
-        if (prev !== 0) {
-          if (follows[prev]) {
-            const z = slotZ[s0 + prev]!;
-            const c = 1 - z;
-            sum -= c * ((w0 * b0) / (z + c * u0) + (w1 * b1) / (z + c * u1) + (w2 * b2) / (z + c * u2) + (w3 * b3) / (z + c * u3));
-          } else sum -= f0 * b0 + f1 * b1 + f2 * b2 + f3 * b3;
-        }
-        out[feature[slotNode[g]!]!] += sum;
-      }
-    };
   }
 
   /** One tree with a rule of any order (paths with more than 2 × LANES distinct features). */
@@ -371,4 +289,124 @@ export class TreeShapExplainer {
       out[feature[node]!] += sum;
     }
   }
+}
+
+interface FourRuleInputs {
+  routeRight: (node: number, v: number) => number;
+  feature: Int32Array;
+  treeSlot: Int32Array;
+  treeInternal: Int32Array;
+  internalSlots: Int32Array;
+  slotPrevSame: Int32Array;
+  slotNode: Int32Array;
+  slotRightChild: Int32Array;
+  slotZ: Float64Array;
+  slotFraction: Float64Array;
+  slotScale: Float64Array;
+  /** The 4-node rule: nodes u, weights w and −w/(1 − u). */
+  nodes: number[];
+  weights: number[];
+  failed: number[];
+  val: Float64Array;
+  follows: Uint8Array;
+  goRight: Uint8Array;
+}
+
+/**
+ * One tree with the 4-node rule, the lanes written out. The loops visit internal nodes only and set
+ * both children at once: whether a slot is a leaf would be an unpredictable branch, so a leaf differs
+ * only by its scale (its value). In `val`, the pass down leaves F (internal slots) or v·F (leaves); the
+ * pass up replaces F by S. A closure over the arrays rather than a method: V8 then knows them as
+ * constants and skips reloading and rechecking each one on every access (~2× faster here), as long as the
+ * closure is the only one made from its code (specialize.ts). Everything it uses comes in `k`.
+ */
+function fourRuleKernel(k: FourRuleInputs): (t: number, x: ArrayLike<number>, out: Float64Array) => void {
+  const { routeRight, feature, treeSlot, treeInternal, internalSlots, slotPrevSame, slotNode, slotRightChild, slotZ, slotFraction, slotScale, val, follows, goRight } = k;
+  const [u0, u1, u2, u3] = k.nodes;
+  const [w0, w1, w2, w3] = k.weights;
+  const [f0, f1, f2, f3] = k.failed;
+  return (t, x, out) => {
+    const s0 = treeSlot[t]!;
+    const i0 = treeInternal[t]!;
+    const i1 = treeInternal[t + 1]!;
+    val[0] = val[1] = val[2] = val[3] = 1;
+    follows[0] = 1;
+    // down. Whether x takes a branch is a coin flip to the branch predictor, so both cases are computed
+    // and one is multiplied by 0 (exactly: every term is finite).
+    for (let i = i0; i < i1; i++) {
+      const g = internalSlots[i]!;
+      const s = g - s0;
+      const node = slotNode[g]!;
+      const gr = routeRight(node, x[feature[node]!]!);
+      goRight[s] = gr;
+      const prev = slotPrevSame[g + 1]!;
+      const was = follows[prev]!;
+      const l = s + 1;
+      const r = slotRightChild[g]!;
+      follows[l] = was & (1 - gr);
+      follows[r] = was & gr;
+      // 1 / the factor each child replaces (1 at the root, whose z is 1), or 0 when x already left the
+      // feature's path. Dividing here is faster than loading a table of inverses: the kernel is bound by
+      // memory, not arithmetic, once a model's prepared arrays outgrow the cache.
+      const zp = slotZ[s0 + prev]!;
+      const yp = 1 - zp;
+      const ip0 = was / (zp + yp * u0), ip1 = was / (zp + yp * u1), ip2 = was / (zp + yp * u2), ip3 = was / (zp + yp * u3);
+      // each child's ratio of F to its parent's: (z + (followed − z) u) / f_prev, or its cover fraction
+      const gl = g + 1;
+      const gR = s0 + r;
+      const zl = slotZ[gl]!;
+      const zr = slotZ[gR]!;
+      const scaleL = slotScale[gl]!;
+      const scaleR = slotScale[gR]!;
+      const al = scaleL * zl, bl = scaleL * (1 - gr - zl), cl = (1 - was) * scaleL * slotFraction[gl]!;
+      const ar = scaleR * zr, br = scaleR * (gr - zr), cr = (1 - was) * scaleR * slotFraction[gR]!;
+      const a = 4 * s;
+      const bL = 4 * l;
+      const bR = 4 * r;
+      const p0 = val[a]!, p1 = val[a + 1]!, p2 = val[a + 2]!, p3 = val[a + 3]!;
+      val[bL] = p0 * ((al + bl * u0) * ip0 + cl);
+      val[bL + 1] = p1 * ((al + bl * u1) * ip1 + cl);
+      val[bL + 2] = p2 * ((al + bl * u2) * ip2 + cl);
+      val[bL + 3] = p3 * ((al + bl * u3) * ip3 + cl);
+      val[bR] = p0 * ((ar + br * u0) * ip0 + cr);
+      val[bR + 1] = p1 * ((ar + br * u1) * ip1 + cr);
+      val[bR + 2] = p2 * ((ar + br * u2) * ip2 + cr);
+      val[bR + 3] = p3 * ((ar + br * u3) * ip3 + cr);
+    }
+    // up: S, and each node's term. The child x did not take has o = 0, so its K is the constant f.
+    for (let i = i1 - 1; i >= i0; i--) {
+      const g = internalSlots[i]!;
+      const s = g - s0;
+      const rs = slotRightChild[g]!;
+      const gr = goRight[s]!;
+      const taken = gr ? rs : s + 1;
+      const other = gr ? s + 1 : rs;
+      const prev = slotPrevSame[g + 1]!;
+      const ta = 4 * taken;
+      const ot = 4 * other;
+      const b = 4 * s;
+      const a0 = val[ta]!, a1 = val[ta + 1]!, a2 = val[ta + 2]!, a3 = val[ta + 3]!;
+      const n0 = val[ot]!, n1 = val[ot + 1]!, n2 = val[ot + 2]!, n3 = val[ot + 3]!;
+      const b0 = a0 + n0, b1 = a1 + n1, b2 = a2 + n2, b3 = a3 + n3;
+      val[b] = b0;
+      val[b + 1] = b1;
+      val[b + 2] = b2;
+      val[b + 3] = b3;
+      let sum = f0 * n0 + f1 * n1 + f2 * n2 + f3 * n3;
+      if (follows[taken]) {
+        const z = slotZ[s0 + taken]!;
+        const c = 1 - z;
+        sum += c * ((w0 * a0) / (z + c * u0) + (w1 * a1) / (z + c * u1) + (w2 * a2) / (z + c * u2) + (w3 * a3) / (z + c * u3));
+      } else sum += f0 * a0 + f1 * a1 + f2 * a2 + f3 * a3;
+      // the previous edge on this node's feature no longer owns the leaves below: take its term back
+      if (prev !== 0) {
+        if (follows[prev]) {
+          const z = slotZ[s0 + prev]!;
+          const c = 1 - z;
+          sum -= c * ((w0 * b0) / (z + c * u0) + (w1 * b1) / (z + c * u1) + (w2 * b2) / (z + c * u2) + (w3 * b3) / (z + c * u3));
+        } else sum -= f0 * b0 + f1 * b1 + f2 * b2 + f3 * b3;
+      }
+      out[feature[slotNode[g]!]!] += sum;
+    }
+  };
 }
