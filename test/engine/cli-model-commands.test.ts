@@ -57,6 +57,15 @@ describe('valora train, value and backtest', () => {
     assert.equal(v.model_version, summary.model_version);
   });
 
+  it('averages seeded value models with --members', async () => {
+    const out = join(dataDir, 'ames-2007.json');
+    const trained = await valora('train', '--market', 'ames-ia', '--until', '2007-12-31', '--members', '2', '--out', out, '--json');
+    assert.equal(trained.code, 0, trained.stderr);
+    const model = JSON.parse(readFileSync(out, 'utf8'));
+    assert.equal(model.settings.ensembleMembers, 2);
+    assert.equal(JSON.parse(model.valueModel).trees.length, model.settings.rounds, 'one forest holds both members\u2019 trees');
+  });
+
   it('names the field or option a user got wrong', async () => {
     const badArea = await valora('value', '--market', 'ames-ia', JSON.stringify({ latitude: 42.05, longitude: -93.6, floor_area: -5, bedrooms: 3 }));
     assert.equal(badArea.code, 2);
@@ -67,6 +76,9 @@ describe('valora train, value and backtest', () => {
     const badDate = await valora('train', '--market', 'ames-ia', '--until', '2008-13-45');
     assert.equal(badDate.code, 2);
     assert.match(badDate.stderr, /--until/);
+    const noMembers = await valora('train', '--market', 'ames-ia', '--members', '0');
+    assert.equal(noMembers.code, 2);
+    assert.match(noMembers.stderr, /--members must be a whole number, 1 or more/);
     const missingFile = await valora('backtest', '--market', 'ames-ia', '--sales', join(dataDir, 'nope.csv'));
     assert.equal(missingFile.code, 2);
     assert.match(missingFile.stderr, /cannot read/);

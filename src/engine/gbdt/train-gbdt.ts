@@ -45,7 +45,8 @@ export function trainGbdt(train: TrainingData, params?: Partial<GbdtParams>, val
 
   const score = new Float64Array(n).fill(baseScore);
   const grad = new Float64Array(n);
-  const hess = weight ? new Float64Array(weight) : null;
+  const huber = p.huberDelta > 0;
+  const hess = huber ? new Float64Array(n) : weight ? new Float64Array(weight) : null;
   const rng = new SeededRandom(p.seed);
   const learner = new TreeLearner(data, p);
   const trees: TreeRecord[] = [];
@@ -57,12 +58,26 @@ export function trainGbdt(train: TrainingData, params?: Partial<GbdtParams>, val
   let bestRounds = 0;
 
   for (let round = 0; round < p.numRounds; round++) {
-    // Huber keeps the unit hessian (as LightGBM does): the leaf value is then the clipped mean residual.
-    const delta = p.huberDelta > 0 ? p.huberDelta : Infinity;
-    for (let i = 0; i < n; i++) {
-      const r = score[i]! - label[i]!;
-      const g = r > delta ? delta : r < -delta ? -delta : r;
-      grad[i] = weight ? g * weight[i]! : g;
+    if (!huber) {
+      if (weight) for (let i = 0; i < n; i++) grad[i] = (score[i]! - label[i]!) * weight[i]!;
+      else for (let i = 0; i < n; i++) grad[i] = score[i]! - label[i]!;
+    } else {
+      // Huber as iteratively reweighted least squares: a row beyond the threshold keeps the clipped
+      // gradient and takes the hessian δ/|r|, so a leaf's value is the reweighted mean residual. The unit
+      // hessian (LightGBM's choice) makes steps of at most δ and, with a small δ, thousands of rounds.
+      const delta = p.huberDelta;
+      for (let i = 0; i < n; i++) {
+        const r = score[i]! - label[i]!;
+        const a = Math.abs(r);
+        const w = weight ? weight[i]! : 1;
+        if (a > delta) {
+          grad[i] = (r > 0 ? delta : -delta) * w;
+          hess![i] = (w * delta) / a;
+        } else {
+          grad[i] = r * w;
+          hess![i] = w;
+        }
+      }
     }
 
     if (featureCount < usable.length) {
@@ -80,6 +95,8 @@ export function trainGbdt(train: TrainingData, params?: Partial<GbdtParams>, val
 
     const grown = learner.grow(grad, hess, bag, bagCount, features, featureCount);
     const tree = grown.record;
+    // TreeSHAP weighs paths by the covers: keep them the rows' own weights, not this round's reweighting.
+    if (huber) for (let leaf = 0; leaf < tree.leafCover.length; leaf++) tree.leafCover[leaf] = rowWeightSum(grown.rows, grown.leafBegin[leaf]!, grown.leafCount[leaf]!, weight);
     trees.push(tree);
 
     for (let leaf = 0; leaf < tree.leafValue.length; leaf++) {
@@ -124,6 +141,13 @@ export function trainGbdt(train: TrainingData, params?: Partial<GbdtParams>, val
   }
   const kept = valid && p.earlyStoppingRounds > 0 ? trees.slice(0, bestRounds) : trees;
   return new GbdtModel({ features: train.features.map((f) => ({ ...f })), params: p, baseScore, trees: kept });
+}
+
+function rowWeightSum(rows: ArrayLike<number>, begin: number, count: number, weight: Float64Array | null): number {
+  if (!weight) return count;
+  let sum = 0;
+  for (let i = begin; i < begin + count; i++) sum += weight[rows[i]!]!;
+  return sum;
 }
 
 /** The training objective's loss of one residual (twice the Huber loss, so both equal e² near zero). */

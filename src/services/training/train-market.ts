@@ -13,6 +13,8 @@ export interface TrainMarketRequest {
   /** YYYY-MM-DD; default: the market's last sale date. */
   until?: string;
   seed?: number;
+  /** Seeded value models averaged (default: the engine's). */
+  ensembleMembers?: number;
   /** Train on this thread instead of a worker (CLI runs, tests of determinism). */
   inProcess?: boolean;
   log?: (message: string) => void;
@@ -30,7 +32,7 @@ export async function trainMarket(store: Store, request: TrainMarketRequest): Pr
   const frame = await loadSalesFrame(store, request.marketId, { config });
   if (frame.count === 0) throw new Error(`market '${request.marketId}' has no sales to train on`);
   const until = request.until ?? lastSaleDate(frame);
-  const options: Omit<TrainMarketOptions, 'onProgress'> = { until: parseDay(until), seed: request.seed ?? 1 };
+  const options: Omit<TrainMarketOptions, 'onProgress'> = { until: parseDay(until), seed: request.seed ?? 1, ...(request.ensembleMembers === undefined ? {} : { ensembleMembers: request.ensembleMembers }) };
   const started = performance.now();
   const content = request.inProcess ? serializeMarketModel(trainMarketModel(frame, config, options)) : await trainInWorker(frame, config, options, request.log);
   const artifact = parseMarketModel(content);
