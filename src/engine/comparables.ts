@@ -5,7 +5,7 @@ import KDBush from 'kdbush';
 import { around } from 'geokdbush';
 import { addMonths } from './calendar.js';
 import { haversineMeters } from './geo.js';
-import { median } from './median.js';
+import { medianInPlace } from './median.js';
 import type { PriceIndex } from './price-index.js';
 import type { Comparable, Day, FeatureSpec, SalesFrame } from './types.js';
 
@@ -68,29 +68,39 @@ export const EVIDENCE_SEARCH_LIMIT = 20;
 
 export function neighbourhoodEvidence(frame: SalesFrame, rows: number[], latitude: number, longitude: number, index: PriceIndex, asOf: Day): NeighbourhoodEvidence {
   const area = frame.attributes['floor_area'];
-  const logPpa: number[] = [];
-  const prices: number[] = [];
+  // Scratch buffers sized for the search (this runs for every valuation and every calibration sale).
+  const n = rows.length;
+  const logPpa = n <= EVIDENCE_SEARCH_LIMIT ? scratchPpa : new Float64Array(n);
+  const prices = n <= EVIDENCE_SEARCH_LIMIT ? scratchPrices : new Float64Array(n);
+  let ppaCount = 0;
   let distanceSum = 0;
-  const nearest = Math.min(rows.length, 10);
+  const nearest = Math.min(n, 10);
   const targetLog = index.logAt(asOf);
-  for (let k = 0; k < rows.length; k++) {
+  for (let k = 0; k < n; k++) {
     const i = rows[k]!;
     const adjusted = frame.price[i]! * Math.exp(targetLog - index.logAt(frame.day[i]!));
-    prices.push(adjusted);
+    prices[k] = adjusted;
     const a = area ? area[i]! : NaN;
-    if (a > 0) logPpa.push(Math.log(adjusted / a));
+    if (a > 0) logPpa[ppaCount++] = Math.log(adjusted / a);
     if (k < nearest) distanceSum += haversineMeters(latitude, longitude, frame.latitude[i]!, frame.longitude[i]!) / 1000;
   }
-  const medianLogPpa = logPpa.length ? median(logPpa) : NaN;
-  const spread = logPpa.length >= 3 ? 1.4826 * median(logPpa.map((v) => Math.abs(v - medianLogPpa))) : NaN;
+  const medianLogPpa = medianInPlace(logPpa, ppaCount);
+  let spread = NaN;
+  if (ppaCount >= 3) {
+    for (let k = 0; k < ppaCount; k++) logPpa[k] = Math.abs(logPpa[k]! - medianLogPpa);
+    spread = 1.4826 * medianInPlace(logPpa, ppaCount);
+  }
   return {
-    count: rows.length,
+    count: n,
     meanDistanceKm: nearest ? distanceSum / nearest : NaN,
     spread,
     medianPricePerArea: Number.isFinite(medianLogPpa) ? Math.exp(medianLogPpa) : NaN,
-    medianPrice: prices.length ? median(prices) : NaN,
+    medianPrice: medianInPlace(prices, n),
   };
 }
+
+const scratchPpa = new Float64Array(EVIDENCE_SEARCH_LIMIT);
+const scratchPrices = new Float64Array(EVIDENCE_SEARCH_LIMIT);
 
 /**
  * Ranks candidate rows by similarity to the subject (type, size, age, distance, recency) and returns the
