@@ -4,29 +4,24 @@
 // between a 500-item batch taking seconds and well under one.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
-import { findAccountById, lockAccount, lockOrganisation } from '../../store/repositories/accounts.js';
-import { sumHolderBalance } from '../../store/repositories/ledger.js';
 import { existingReferences, insertDebitEntries } from '../../store/repositories/jobs.js';
-import { holderOf } from '../accounts/holder.js';
+import { findHolder, lockHolderBalance } from '../ledger/lock-holder.js';
 import type { DebitResult } from '../ledger/debit-once.js';
 
 /** One result per reference, in order: charged, already_charged (an earlier attempt's), or insufficient. */
 export async function debitJobItems(trx: Kysely<Database>, accountId: number, references: string[], note: (reference: string) => string): Promise<DebitResult[]> {
   if (references.length === 0) return [];
-  const account = await findAccountById(trx, accountId);
-  if (!account) throw new Error(`no account ${accountId}`);
-  if (account.organisation_id !== null) await lockOrganisation(trx, account.organisation_id);
-  else await lockAccount(trx, account.id);
-  const holder = holderOf(account);
+  const found = await findHolder(trx, accountId);
+  let balance = await lockHolderBalance(trx, found);
+  const { holder } = found;
   const existing = await existingReferences(trx, references);
-  let balance = await sumHolderBalance(trx, holder);
   const now = new Date().toISOString();
   const toInsert: Array<{ holder: string; account_id: number; amount: number; reference: string; valuation_id: null; note: string; created_at: string }> = [];
   const results = references.map((reference): DebitResult => {
     if (existing.has(reference)) return 'already_charged';
     if (balance < 1) return 'insufficient';
     balance -= 1;
-    toInsert.push({ holder, account_id: account.id, amount: -1, reference, valuation_id: null, note: note(reference), created_at: now });
+    toInsert.push({ holder, account_id: found.accountId, amount: -1, reference, valuation_id: null, note: note(reference), created_at: now });
     return 'charged';
   });
   await insertDebitEntries(trx, toInsert);

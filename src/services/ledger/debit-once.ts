@@ -1,10 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
-import { findAccountById, lockAccount, lockOrganisation } from '../../store/repositories/accounts.js';
-import { findEntryByReference, insertEntryOnce, sumHolderBalance } from '../../store/repositories/ledger.js';
-import { holderOf } from '../accounts/holder.js';
+import { findEntryByReference, insertEntryOnce } from '../../store/repositories/ledger.js';
+import { findHolder, lockHolderBalance } from './lock-holder.js';
 import { noteBalance } from './precheck-balance.js';
-import { NotFoundError } from '../accounts/errors.js';
 
 export type DebitResult = 'charged' | 'already_charged' | 'insufficient';
 
@@ -24,12 +22,9 @@ export interface DebitInput {
  * caller should roll back whatever it wrote for the charged item.
  */
 export async function debitOnce(trx: Kysely<Database>, input: DebitInput): Promise<DebitResult> {
-  const account = await findAccountById(trx, input.accountId);
-  if (!account) throw new NotFoundError(`no account ${input.accountId}`);
-  if (account.organisation_id !== null) await lockOrganisation(trx, account.organisation_id);
-  else await lockAccount(trx, account.id);
-  const holder = holderOf(account);
-  const balance = await sumHolderBalance(trx, holder);
+  const found = await findHolder(trx, input.accountId);
+  const balance = await lockHolderBalance(trx, found);
+  const { holder, accountId } = found;
   // What the balance will be if this commits (if it rolls back the real one is higher: a safe hint).
   noteBalance(trx, holder, balance - 1);
   if (balance < 1) {
@@ -37,7 +32,7 @@ export async function debitOnce(trx: Kysely<Database>, input: DebitInput): Promi
   }
   const id = await insertEntryOnce(trx, {
     holder,
-    accountId: account.id,
+    accountId,
     amount: -1,
     reference: input.reference,
     valuationId: input.valuationId ?? null,

@@ -12,11 +12,9 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
-import { findAccountById, lockAccount, lockOrganisation } from '../../store/repositories/accounts.js';
-import { insertEntryOnce, sumHolderBalance, writeTransaction } from '../../store/repositories/ledger.js';
+import { insertEntryOnce, writeTransaction } from '../../store/repositories/ledger.js';
 import { insertValuation, type NewValuation } from '../../store/repositories/valuations.js';
-import { NotFoundError } from '../accounts/errors.js';
-import { holderOf } from '../accounts/holder.js';
+import { findHolder, lockHolderBalance, type Holder } from '../ledger/lock-holder.js';
 import { noteBalance } from '../ledger/precheck-balance.js';
 
 export interface ValuationToRecord {
@@ -118,20 +116,14 @@ export class ValuationRecorder {
    */
   async #lockHolders(trx: Kysely<Database>, items: ValuationToRecord[], balances: Map<string, number>): Promise<Map<number, string>> {
     const holderOfAccount = new Map<number, string>();
-    const locks = new Map<string, () => Promise<void>>();
+    const holders = new Map<string, Holder>();
     for (const { valuation, charge } of items) {
       if (!charge || holderOfAccount.has(valuation.accountId)) continue;
-      const account = await findAccountById(trx, valuation.accountId);
-      if (!account) throw new NotFoundError(`no account ${valuation.accountId}`);
-      const holder = holderOf(account);
-      holderOfAccount.set(account.id, holder);
-      const organisationId = account.organisation_id;
-      locks.set(holder, organisationId !== null ? () => lockOrganisation(trx, organisationId) : () => lockAccount(trx, account.id));
+      const found = await findHolder(trx, valuation.accountId);
+      holderOfAccount.set(valuation.accountId, found.holder);
+      holders.set(found.holder, found);
     }
-    for (const holder of [...locks.keys()].sort()) {
-      await locks.get(holder)!();
-      balances.set(holder, await sumHolderBalance(trx, holder));
-    }
+    for (const holder of [...holders.keys()].sort()) balances.set(holder, await lockHolderBalance(trx, holders.get(holder)!));
     return holderOfAccount;
   }
 }
