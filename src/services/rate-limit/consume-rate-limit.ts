@@ -23,11 +23,9 @@ export interface RateLimitDecision {
  * counted. A job submission calls this once for the whole job.
  */
 export async function consumeRateLimit(db: Kysely<Database>, accountId: number, limit: number, nowMs = Date.now()): Promise<RateLimitDecision> {
-  const windowStart = Math.floor(nowMs / RATE_WINDOW_MS) * RATE_WINDOW_MS;
-  const elapsed = (nowMs - windowStart) / RATE_WINDOW_MS;
+  const { windowStart, resetSeconds, carriedFrom } = windowAt(nowMs);
   const previous = await previousWindowCount(db, accountId, windowStart - RATE_WINDOW_MS);
-  const carried = Math.floor(previous * (1 - elapsed));
-  const resetSeconds = Math.max(1, Math.ceil((windowStart + RATE_WINDOW_MS - nowMs) / 1000));
+  const carried = carriedFrom(previous);
   const count = await incrementWindowBelow(db, accountId, windowStart, limit - carried);
   if (count !== null) {
     // The first request of a window tidies the account's expired windows.
@@ -36,6 +34,21 @@ export async function consumeRateLimit(db: Kysely<Database>, accountId: number, 
   }
   const current = await readWindowCount(db, accountId, windowStart);
   return { allowed: false, limit, remaining: 0, resetSeconds, retryAfter: secondsUntilAllowed(previous, current, limit, nowMs, windowStart) };
+}
+
+/**
+ * Where `nowMs` falls: its fixed window, the seconds until that window stops counting in full
+ * (RateLimit-Reset), and how many of the previous window's requests still count (its share of the last
+ * minute).
+ */
+export function windowAt(nowMs: number): { windowStart: number; resetSeconds: number; carriedFrom(previous: number): number } {
+  const windowStart = Math.floor(nowMs / RATE_WINDOW_MS) * RATE_WINDOW_MS;
+  const overlap = 1 - (nowMs - windowStart) / RATE_WINDOW_MS;
+  return {
+    windowStart,
+    resetSeconds: Math.max(1, Math.ceil((windowStart + RATE_WINDOW_MS - nowMs) / 1000)),
+    carriedFrom: (previous) => Math.floor(previous * overlap),
+  };
 }
 
 // A window that has ended takes no more increments (every process counts into the current one), so its

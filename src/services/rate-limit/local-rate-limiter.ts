@@ -7,7 +7,7 @@
 import type { Store } from '../../store/database.js';
 import { writeTransaction } from '../../store/repositories/ledger.js';
 import { deleteWindowsBefore, raiseWindowCount, readWindowCount } from '../../store/repositories/rate-limits.js';
-import { RATE_WINDOW_MS, secondsUntilAllowed, type RateLimitDecision } from './consume-rate-limit.js';
+import { RATE_WINDOW_MS, secondsUntilAllowed, windowAt, type RateLimitDecision } from './consume-rate-limit.js';
 
 interface AccountWindow {
   windowStart: number;
@@ -29,12 +29,10 @@ export class LocalRateLimiter {
   constructor(private readonly store: Store) {}
 
   async consume(accountId: number, limit: number, nowMs = Date.now()): Promise<RateLimitDecision> {
-    const windowStart = Math.floor(nowMs / RATE_WINDOW_MS) * RATE_WINDOW_MS;
+    const { windowStart, resetSeconds, carriedFrom } = windowAt(nowMs);
     let state = this.#windows.get(accountId);
     if (!state || state.windowStart !== windowStart) state = await this.#load(accountId, windowStart);
-    const elapsed = (nowMs - windowStart) / RATE_WINDOW_MS;
-    const carried = Math.floor(state.previous * (1 - elapsed));
-    const resetSeconds = Math.max(1, Math.ceil((windowStart + RATE_WINDOW_MS - nowMs) / 1000));
+    const carried = carriedFrom(state.previous);
     if (state.count < limit - carried) {
       state.count++;
       this.#dirty.set(`${accountId}:${windowStart}`, { accountId, state });
