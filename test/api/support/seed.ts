@@ -5,6 +5,7 @@
 // can train a model there and value every fixture.
 import type { MarketConfig } from '../../../src/engine/types.js';
 import type { Store } from '../../../src/store/database.js';
+import { seededRandom } from '../../../src/data/uk/generate-demo.js';
 
 const tiers = [
   { tier: 1, maxFsd: 0.1, band: 'A', haircut: 0.025, description: 'High confidence' },
@@ -72,18 +73,6 @@ const BACKGROUND = { uk: 300, us: 600 };
 const NOISE = 0.04;
 const FIRST_DAY = Date.UTC(2016, 0, 1) / 86_400_000;
 const LAST_DAY = Date.UTC(2025, 8, 30) / 86_400_000;
-
-/** mulberry32: a small deterministic PRNG, so every run seeds the same register. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
@@ -218,7 +207,7 @@ export async function seedMarkets(store: Store): Promise<Seeded> {
  * have no comparables.
  */
 async function seedBackground(store: Store, now: string): Promise<void> {
-  const random = prng(20_240_611);
+  const random = seededRandom(20_240_611);
   const ukTypes = Object.keys(UK_TYPE_FACTOR);
   const properties: Array<{ market: string; key: string; address: string | null; postcode: string | null; lat: number; lon: number; type: string; attributes: Record<string, number | string> }> = [];
   const sales: Array<{ key: string; propertyKey: string; market: string; day: number; price: number; attributes: Record<string, number | string> }> = [];
