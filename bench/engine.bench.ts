@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDay } from '../src/engine/calendar.js';
-import { SalesSpatialIndex } from '../src/engine/comparables.js';
+import { SalesSpatialIndex } from '../src/engine/sales-spatial-index.js';
 import { MarketModel, serializeMarketModel } from '../src/engine/market-model.js';
 import { trainMarketModel } from '../src/engine/train-market-model.js';
 import type { Subject } from '../src/engine/types.js';

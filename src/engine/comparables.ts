@@ -1,46 +1,11 @@
-// Comparable sales: the nearest market sales (great-circle, kdbush + geokdbush) inside a radius and a
-// lookback window before the valuation date, moved to that date with the price index, ranked by how
-// alike they are to the subject.
-import KDBush from 'kdbush';
-import { around } from 'geokdbush';
-import { addMonths } from './calendar.js';
+// What the sales around a subject say: the neighbourhood evidence every valuation's confidence uses, and
+// comparable sales (found by sales-spatial-index.ts), moved to the valuation date with the price index and
+// ranked by how alike they are to the subject.
 import { haversineMeters } from './geo.js';
 import { medianInPlace } from './median.js';
 import type { PriceIndex } from './price-index.js';
+import type { ComparableWindow } from './sales-spatial-index.js';
 import type { Comparable, Day, FeatureSpec, SalesFrame } from './types.js';
-
-export interface ComparableWindow {
-  asOf: Day;
-  radiusKm: number;
-  lookbackMonths: number;
-}
-
-/** Every sale of a market, indexed by location once and shared by all valuations. */
-export class SalesSpatialIndex {
-  private readonly index: KDBush;
-
-  constructor(readonly frame: SalesFrame) {
-    this.index = new KDBush(Math.max(frame.count, 1));
-    for (let i = 0; i < frame.count; i++) this.index.add(frame.longitude[i]!, frame.latitude[i]!);
-    if (frame.count === 0) this.index.add(0, 0); // KDBush needs one point; the predicate below never accepts it.
-    this.index.finish();
-  }
-
-  /** Distance in km to the nearest sale of any date within `maxKm`, or null. */
-  nearestSaleKm(latitude: number, longitude: number, maxKm: number): number | null {
-    if (this.frame.count === 0) return null;
-    const [row] = around(this.index, longitude, latitude, 1, maxKm) as number[];
-    return row === undefined ? null : haversineMeters(latitude, longitude, this.frame.latitude[row]!, this.frame.longitude[row]!) / 1000;
-  }
-
-  /** Rows of market sales in the window, nearest first, at most `limit`. */
-  nearbySales(latitude: number, longitude: number, window: ComparableWindow, limit: number): number[] {
-    const { frame } = this;
-    const from = addMonths(window.asOf, -window.lookbackMonths);
-    const count = frame.count;
-    return around(this.index, longitude, latitude, limit, window.radiusKm, (i: number) => i < count && frame.isMarket[i] === 1 && frame.day[i]! < window.asOf && frame.day[i]! >= from);
-  }
-}
 
 export interface SubjectFacts {
   latitude: number;
@@ -76,9 +41,10 @@ export function neighbourhoodEvidence(frame: SalesFrame, rows: number[], latitud
   let distanceSum = 0;
   const nearest = Math.min(n, 10);
   const targetLog = index.logAt(asOf);
+  const levels = index.logAtEach(frame.day);
   for (let k = 0; k < n; k++) {
     const i = rows[k]!;
-    const adjusted = frame.price[i]! * Math.exp(targetLog - index.logAt(frame.day[i]!));
+    const adjusted = frame.price[i]! * Math.exp(targetLog - levels[i]!);
     prices[k] = adjusted;
     const a = area ? area[i]! : NaN;
     if (a > 0) logPpa[ppaCount++] = Math.log(adjusted / a);

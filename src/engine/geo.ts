@@ -15,6 +15,14 @@ export function haversineMeters(lat1: number, lon1: number, lat2: number, lon2: 
 export const ROTATION_ANGLES = [15, 30, 45, 60, 75, 105, 120, 135, 150, 165] as const;
 
 export function rotatedCoordinate(latitude: number, longitude: number, angleDegrees: number): number {
-  const t = angleDegrees * RAD;
-  return latitude * Math.cos(t) + longitude * Math.sin(t);
+  const axis = AXES.get(angleDegrees) ?? axisOf(angleDegrees);
+  return latitude * axis.cos + longitude * axis.sin;
 }
+
+function axisOf(angleDegrees: number): { cos: number; sin: number } {
+  const t = angleDegrees * RAD;
+  return { cos: Math.cos(t), sin: Math.sin(t) };
+}
+
+/** The model's axes, their cosines and sines computed once: every valuation encodes ten of them. */
+const AXES = new Map(ROTATION_ANGLES.map((a) => [a as number, axisOf(a)]));

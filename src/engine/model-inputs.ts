@@ -64,10 +64,13 @@ export function trainingColumns(frame: SalesFrame, inputs: ModelInputs, rows: Ar
   });
 }
 
+/** Rotation angle of each rotated-axis feature, by name (parsed once, not per valuation). */
+const AXIS_ANGLE = new Map<string, number>(ROTATION_ANGLES.map((a) => [`location_axis_${a}`, a]));
+
 function locationValue(name: string, latitude: number, longitude: number): number {
   if (name === 'latitude') return latitude;
   if (name === 'longitude') return longitude;
-  return rotatedCoordinate(latitude, longitude, Number(name.slice('location_axis_'.length)));
+  return rotatedCoordinate(latitude, longitude, AXIS_ANGLE.get(name) ?? Number(name.slice('location_axis_'.length)));
 }
 
 /** The physical facts without which no model value is meaningful (Gadsden's missing_critical_data). */

@@ -11,7 +11,8 @@
 import { createHash } from 'node:crypto';
 import { addMonths, formatDay, monthOfDay } from './calendar.js';
 import { CONFIDENCE_INPUTS, ERROR_FLOOR, calibrateScale, confidenceInputs, relativeError } from './confidence.js';
-import { EVIDENCE_SEARCH_LIMIT, SalesSpatialIndex, neighbourhoodEvidence, type NeighbourhoodEvidence } from './comparables.js';
+import { EVIDENCE_SEARCH_LIMIT, neighbourhoodEvidence, type NeighbourhoodEvidence } from './comparables.js';
+import { SalesSpatialIndex } from './sales-spatial-index.js';
 import { defaultGbdtParams, trainGbdt, type GbdtModel, type GbdtParams } from './gbdt/index.js';
 import { averageModels } from './gbdt/average-models.js';
 import { MARKET_MODEL_FORMAT, MARKET_MODEL_FORMAT_VERSION, type MarketModelArtifact, type TargetDefinition, type TrainingSettings } from './market-model.js';

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { addMonths, parseDay } from './calendar.js';
-import { SalesSpatialIndex } from './comparables.js';
+import { SalesSpatialIndex } from './sales-spatial-index.js';
 import { InvalidSubjectError, NoModelForDateError } from './errors.js';
 import { MarketModel, serializeMarketModel } from './market-model.js';
 import { trainMarketModel } from './train-market-model.js';

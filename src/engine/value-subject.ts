@@ -2,7 +2,8 @@
 // around the subject, a calibrated FSD and tier (or a documented reason not to value), comparables, and
 // exact explanations in currency.
 import { monthOfDay } from './calendar.js';
-import { EVIDENCE_SEARCH_LIMIT, SalesSpatialIndex, neighbourhoodEvidence, rankComparables } from './comparables.js';
+import { EVIDENCE_SEARCH_LIMIT, neighbourhoodEvidence, rankComparables } from './comparables.js';
+import type { SalesSpatialIndex } from './sales-spatial-index.js';
 import { CONFIDENCE_INPUTS, Z90, Z95, confidenceInputs, confidenceLevel, tierForFsd } from './confidence.js';
 import { NoModelForDateError } from './errors.js';
 import { imputeFromNeighbours } from './impute-features.js';

@@ -1,7 +1,7 @@
 // Every market held in memory (sales as typed arrays, their spatial index, the trained models) and
 // valued through one object shared by the routes, the batch workers and the CLI.
 import { parseDay } from '../engine/calendar.js';
-import { SalesSpatialIndex } from '../engine/comparables.js';
+import { SalesSpatialIndex } from '../engine/sales-spatial-index.js';
 import { MarketModel, parseMarketModel } from '../engine/market-model.js';
 import type { Subject, ValuationOptions, ValuationOutcome } from '../engine/types.js';
 import { valueSubject, type MarketState } from '../engine/value-subject.js';
