@@ -55,6 +55,8 @@ interface StageFit {
   memberRounds: number[];
   trainedRows: number;
   outliers: number;
+  /** The Huber threshold the members were trained with (log price; scaled to this stage's residual spread). */
+  huberDelta: number;
 }
 
 export function trainMarketModel(frame: SalesFrame, config: MarketConfig, options: TrainMarketOptions): MarketModelArtifact {
@@ -184,7 +186,7 @@ export function trainMarketModel(frame: SalesFrame, config: MarketConfig, option
   const final = fitStage(frame, eligible, columns, offsets, everything, memberRounds.map((r) => ({ ...valueParams, numRounds: r, earlyStoppingRounds: 0 })), null, halfLife, outlierMads, huberSpreads, inputs, options.until);
 
   final.index = final.index.withTrendWindow(trendMonths);
-  const settings: TrainingSettings = { seed, value: { ...valueParams, numRounds: rounds, earlyStoppingRounds: 0 }, confidence: confidenceParams, rounds, ensembleMembers: members, recencyHalfLifeYears: halfLife, outlierMads, huberSpreads, calibrationMonths, trendMonths, nowcast: DEFAULT_NOWCAST };
+  const settings: TrainingSettings = { seed, value: { ...valueParams, numRounds: rounds, earlyStoppingRounds: 0, huberDelta: final.huberDelta }, confidence: confidenceParams, rounds, ensembleMembers: members, recencyHalfLifeYears: halfLife, outlierMads, huberSpreads, calibrationMonths, trendMonths, nowcast: DEFAULT_NOWCAST };
   const fingerprint = fingerprintTraining(frame, eligible, config, settings);
   const trainedUntil = formatDay(options.until);
   const laterDays = later.map((k) => frame.day[eligible[k]!]!);
@@ -319,8 +321,9 @@ function fitStage(frame: SalesFrame, eligible: number[], columns: Float64Array[]
     };
   }
   // The Huber threshold scales with the market's own noise (the robust spread of the residuals above).
-  const fitted = memberParams.map((p, m) => trainGbdt({ features: inputs.specs, columns: trainColumns, label, weight }, { ...p, seed: memberSeed(p.seed, m), huberDelta: huberSpreads * mad }, valid));
-  return { index, model: averageModels(fitted), memberRounds: fitted.map((m) => m.numTrees), trainedRows: keep.length, outliers: n - keep.length };
+  const huberDelta = huberSpreads * mad;
+  const fitted = memberParams.map((p, m) => trainGbdt({ features: inputs.specs, columns: trainColumns, label, weight }, { ...p, seed: memberSeed(p.seed, m), huberDelta }, valid));
+  return { index, model: averageModels(fitted), memberRounds: fitted.map((m) => m.numTrees), trainedRows: keep.length, outliers: n - keep.length, huberDelta };
 }
 
 /** Each row's prediction by a model trained on the other fold. */

@@ -40,6 +40,9 @@ describe('trainMarketModel on a known price process', () => {
     assert.match(artifact.dataFingerprint, /^[0-9a-f]{64}$/);
     assert.ok(artifact.calibration.sales > 100);
     assert.ok(artifact.fsdScale > 0);
+    // the Huber threshold actually used (a share of the residual spread), not the parameter's default of 0
+    const delta = artifact.settings.value.huberDelta;
+    assert.ok(delta > 0 && delta < 1, `huberDelta ${delta}`);
   });
 
   it('gives byte-identical models for the same data and seed, and a different one for another seed', () => {
