@@ -60,6 +60,13 @@ export class SaleGrid {
     this.cellStart = Int32Array.from(starts);
   }
 
+  /** How many cells (empty or not) the box meets: what a search of it costs at the least. */
+  cellsIn(minLatitude: number, minLongitude: number, maxLatitude: number, maxLongitude: number): number {
+    const rows = Math.floor(maxLatitude / this.cellHeight) - Math.floor(minLatitude / this.cellHeight) + 1;
+    const columns = Math.floor(maxLongitude / this.cellWidth) - Math.floor(minLongitude / this.cellWidth) + 1;
+    return rows * columns;
+  }
+
   /**
    * The entries of every non-empty cell that meets the box, as runs: entries runs[2j] .. runs[2j + 1] - 1
    * for j below the returned count. `runs` grows when the box meets more cells than it holds.

@@ -92,6 +92,18 @@ describe('SalesSpatialIndex.nearbySales', () => {
     checkQueries(clusteredFrame(7, { latitude: 86.5, longitude: 10 }, 800, 0.2), 8, 200, { exactOrder: false });
   });
 
+  it('searches a wide radius with the tree instead of thousands of grid cells, at the same distances', () => {
+    const frame = clusteredFrame(11, { latitude: 42.0, longitude: -93.6 }, 400, 1.2);
+    const index = new SalesSpatialIndex(frame);
+    const window: ComparableWindow = { asOf: 13000, radiusKm: 40, lookbackMonths: 240 };
+    for (let i = 0; i < frame.count; i += 37) {
+      const got = index.nearbySales(frame.latitude[i]!, frame.longitude[i]!, window, 50);
+      const expected = bruteForce(frame, frame.latitude[i]!, frame.longitude[i]!, window, 50);
+      const distances = (rows: number[]) => rows.map((r) => Math.round(haversineMeters(frame.latitude[i]!, frame.longitude[i]!, frame.latitude[r]!, frame.longitude[r]!) * 1000));
+      assert.deepEqual(distances(got), distances(expected));
+    }
+  });
+
   it('answers nothing for an empty market, a zero limit or a window with no sales', () => {
     const empty = new SalesSpatialIndex(frameOf([]));
     assert.deepEqual(empty.nearbySales(41.6, -83.5, { asOf: 10000, radiusKm: 2, lookbackMonths: 60 }, 20), []);

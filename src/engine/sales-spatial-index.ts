@@ -6,8 +6,8 @@
 // search here asks kdbush for the points in a box around a circle, keeps those inside the circle, and
 // widens the circle until it holds enough; it returns the same sales in the same order (distance, then
 // row for exact ties) at a fraction of the cost. geokdbush stays for what it does best: the nearest sale
-// of any date, and searches near a pole or across the antimeridian, where a latitude-longitude box is not
-// a box.
+// of any date, searches near a pole or across the antimeridian, where a latitude-longitude box is not
+// a box, and radii so wide that the box would meet thousands of cells.
 import KDBush from 'kdbush';
 import { around } from 'geokdbush';
 import { addMonths } from './calendar.js';
@@ -26,6 +26,8 @@ const EARTH_RADIUS_KM = 6371;
 const RAD = Math.PI / 180;
 /** Widening factor of the search circle; the area grows 4× a step, so wasted searches cost little. */
 const GROWTH = 2;
+/** Boxes meeting more grid cells than this are searched with geokdbush (about a 10 km radius). */
+const MAX_GRID_CELLS = 4096;
 /** Searches of boxes closer than this to a pole fall back to geokdbush (degrees of latitude). */
 const POLAR_LATITUDE = 85;
 
@@ -71,6 +73,8 @@ export class SalesSpatialIndex {
       const dLat = kmToDegrees(km) * 1.01;
       const dLon = dLat / Math.cos((Math.abs(latitude) + dLat) * RAD);
       if (longitude - dLon < -180 || longitude + dLon > 180) return this.nearbySalesByQueue(latitude, longitude, window, from, limit);
+      // A wide radius in a sparse market would visit thousands of empty cells; the tree search does not.
+      if (this.grid.cellsIn(latitude - dLat, longitude - dLon, latitude + dLat, longitude + dLon) > MAX_GRID_CELLS) return this.nearbySalesByQueue(latitude, longitude, window, from, limit);
       const found = this.bestInCircle(latitude, longitude, km, dLat, dLon, window.asOf, from, limit);
       if (found === limit || km >= radiusKm) {
         // The next subject starts just beyond where this one's last kept sale lies.
