@@ -218,6 +218,17 @@ for (const target of storeTargetNames()) {
       });
     });
 
+    it('reads past a line longer than a 4 MiB read, reporting it and loading the records after it', async () => {
+      await withStore(target, async (store) => {
+        const dir = tempDir();
+        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd([['M20 2TG', 53.414, -2.234]])));
+        const file = writeFile(dir, 'pp-long-line.csv', ['x'.repeat(5 << 20), ppdLine({ id: 'ABABABAB-0000-0000-0000-000000000001', paon: '4' })].join('\n') + '\n');
+        const r = await importPricePaid(store, file, { marketId: 'uk-long-line' });
+        assert.deepEqual({ records: r.records, added: r.added, rejected: r.rejected }, { records: 2, added: 1, rejected: 1 });
+        assert.deepEqual(r.rejections, [{ line: 1, reason: 'expected 16 fields, found 1' }]);
+      });
+    });
+
     it('fails whole when the file cannot be read, leaving nothing of a bulk import', async () => {
       await withStore(target, async (store) => {
         const dir = tempDir();

@@ -20,7 +20,7 @@ import {
   type PricePaidBatch,
   type PricePaidProperties,
 } from '../../store/repositories/price-paid-batch.js';
-import { formatPostcode, formatPpdAddress, matchAddressKey, postcodeKey, ppdAddressKey } from './address.js';
+import { formatPostcode, formatPpdAddress, matchAddressKey, memoTitleCase, postcodeKey, ppdAddressKey } from './address.js';
 import { ByteKeyTable, hashBytes } from './byte-key-table.js';
 import { fieldText, latin1, type RecordFields } from './price-paid-records.js';
 import { typeFromPpdCode, type UkPropertyType } from './uk-fields.js';
@@ -35,6 +35,8 @@ export interface Rejection {
 export const TYPE_CODES = 'DSTFO';
 export const TYPES: readonly UkPropertyType[] = [...TYPE_CODES].map((c) => typeFromPpdCode(c)!);
 export const TENURES = ['Freehold', 'Leasehold', null] as const;
+const JSON_TYPES = TYPES.map((t) => JSON.stringify(t));
+const JSON_TENURES = TENURES.map((t) => JSON.stringify(t));
 
 /** What the batcher has counted so far (cumulative over the file). */
 export interface BatcherCounts {
@@ -91,6 +93,9 @@ export class PricePaidBatcher {
   // Each postcode + address as spelled in plain quoted fields (nearly every record) → register index or -1.
   private readonly spellings = new ByteKeyTable(1 << 16);
   private readonly spellingRefs: number[] = [];
+  private readonly title = memoTitleCase();
+  // District and county as JSON strings ('null' when empty): a few hundred values, each encoded once.
+  private readonly jsonText = new Map<string, string>();
 
   // The batch being filled. Within a batch the last record of a transaction id wins: batchIds numbers the
   // ids, batchIdEntry holds the id's entry (-1 for a deletion).
@@ -241,18 +246,28 @@ export class PricePaidBatcher {
     const index = this.nextIndex++;
     const p = this.properties;
     p.sourceKey.push(fullKey);
-    p.address.push(formatPpdAddress({ saon: fieldText(f, 8), paon: fieldText(f, 7), street: fieldText(f, 9), locality: fieldText(f, 10), town: fieldText(f, 11) }));
+    p.address.push(formatPpdAddress({ saon: fieldText(f, 8), paon: fieldText(f, 7), street: fieldText(f, 9), locality: fieldText(f, 10), town: fieldText(f, 11) }, this.title));
     p.postcode.push(place.postcode);
     p.postcodeKey.push(pcKey);
     p.latitude.push(place.centroid[0]);
     p.longitude.push(place.centroid[1]);
     p.propertyType.push(type);
+    // The text JSON.stringify makes of { property_type, tenure, location_precision, district, county }.
     p.attributes.push(
-      JSON.stringify({ property_type: type, tenure: TENURES[tenureIndex]!, location_precision: 'postcode', district: fieldText(f, 12) || null, county: fieldText(f, 13) || null }),
+      `{"property_type":${JSON_TYPES[typeIndex]},"tenure":${JSON_TENURES[tenureIndex]},"location_precision":"postcode","district":${this.json(fieldText(f, 12))},"county":${this.json(fieldText(f, 13))}}`,
     );
     this.register.set(fullKey, index);
     this.rememberKey(pcKey, addressKey);
     return index;
+  }
+
+  private json(text: string): string {
+    let out = this.jsonText.get(text);
+    if (out === undefined) {
+      out = JSON.stringify(text || null);
+      if (this.jsonText.size < 100_000) this.jsonText.set(text, out);
+    }
+    return out;
   }
 
   private grow(): void {
