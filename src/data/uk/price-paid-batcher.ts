@@ -88,7 +88,8 @@ export class PricePaidBatcher {
   // keys grouped by first token ("POSTCODEKEY FIRSTTOKEN" → keys) for the prefix match of addresses written
   // at different lengths (keys that can match by prefix share their first token).
   private readonly register = new Map<string, number>();
-  private readonly keysByPostcode = new Map<string, string[]>();
+  // A group of one (most of them) is its key alone: an array per property was most of the import's garbage.
+  private readonly keysByPostcode = new Map<string, string | string[]>();
   private nextIndex: number;
   // Each postcode + address as spelled in plain quoted fields (nearly every record) → register index or -1.
   private readonly spellings = new ByteKeyTable(1 << 16);
@@ -201,9 +202,10 @@ export class PricePaidBatcher {
 
   private rememberKey(pc: string, key: string): void {
     const group = `${pc} ${firstToken(key)}`;
-    const list = this.keysByPostcode.get(group);
-    if (list) list.push(key);
-    else this.keysByPostcode.set(group, [key]);
+    const keys = this.keysByPostcode.get(group);
+    if (keys === undefined) this.keysByPostcode.set(group, key);
+    else if (typeof keys === 'string') this.keysByPostcode.set(group, [keys, key]);
+    else keys.push(key);
   }
 
   // Postcodes repeat all through a file: each is parsed, keyed and located once.
@@ -228,15 +230,18 @@ export class PricePaidBatcher {
 
   /** The register index of an address not seen before in this spelling; -1 when it has no address key. */
   private propertyOf(place: Place, f: RecordFields, typeIndex: number, tenureIndex: number): number {
-    const addressKey = ppdAddressKey(fieldText(f, 8), fieldText(f, 7), fieldText(f, 9));
+    const paon = fieldText(f, 7);
+    const saon = fieldText(f, 8);
+    const street = fieldText(f, 9);
+    const addressKey = ppdAddressKey(saon, paon, street);
     if (!addressKey) return -1;
     const { pcKey } = place;
     const fullKey = `${pcKey}:${addressKey}`;
     const known = this.register.get(fullKey);
     if (known !== undefined) return known;
     const siblings = this.keysByPostcode.get(`${pcKey} ${firstToken(addressKey)}`);
-    if (siblings) {
-      const match = matchAddressKey(addressKey, siblings);
+    if (siblings !== undefined) {
+      const match = matchAddressKey(addressKey, typeof siblings === 'string' ? [siblings] : siblings);
       if (match !== null) {
         const index = this.register.get(`${pcKey}:${match}`);
         if (index !== undefined) return index;
@@ -246,7 +251,7 @@ export class PricePaidBatcher {
     const index = this.nextIndex++;
     const p = this.properties;
     p.sourceKey.push(fullKey);
-    p.address.push(formatPpdAddress({ saon: fieldText(f, 8), paon: fieldText(f, 7), street: fieldText(f, 9), locality: fieldText(f, 10), town: fieldText(f, 11) }, this.title));
+    p.address.push(formatPpdAddress({ saon, paon, street, locality: fieldText(f, 10), town: fieldText(f, 11) }, this.title));
     p.postcode.push(place.postcode);
     p.postcodeKey.push(pcKey);
     p.latitude.push(place.centroid[0]);
