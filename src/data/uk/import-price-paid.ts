@@ -93,7 +93,11 @@ export interface ImportPricePaidReport {
   rejections: Rejection[];
   blankLines: number;
   link: LinkReport | null;
-  /** Where the time went (wall and process CPU seconds): writing batches, and finishing (a bulk import's sorted insert, index builds and commit); the rest is reading and resolving. */
+  /**
+   * Where the main thread's time went (wall and process CPU seconds): writing batches, and finishing (a bulk
+   * import's sorted insert, index builds and commit); the rest is setup and waiting for the reading worker.
+   * The process CPU while writing includes the worker's reading beside it.
+   */
   timing: { writeSeconds: number; writeCpuSeconds: number; finishSeconds: number; finishCpuSeconds: number };
 }
 
