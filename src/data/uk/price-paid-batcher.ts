@@ -56,6 +56,8 @@ interface Place {
   postcode: string;
   pcKey: string;
   centroid: [number, number];
+  /** Numbered in the order met (PricePaidProperties.place). */
+  number: number;
   /** Addresses of this postcode spelled with quotes or non-ASCII text → register index; -1: no address key. */
   spelled: Map<string, number>;
 }
@@ -73,7 +75,7 @@ function firstToken(key: string): string {
 }
 
 function emptyProperties(firstIndex: number): PricePaidProperties {
-  return { firstIndex, sourceKey: [], address: [], postcode: [], postcodeKey: [], latitude: [], longitude: [], propertyType: [], attributes: [] };
+  return { firstIndex, sourceKey: [], address: [], postcode: [], postcodeKey: [], place: [], latitude: [], longitude: [], propertyType: [], attributes: [] };
 }
 
 export class PricePaidBatcher {
@@ -84,6 +86,7 @@ export class PricePaidBatcher {
   rowsInBatch = 0;
 
   private readonly places = new Map<string, Place | string>();
+  private placesLocated = 0;
   // The register as the importer sees it: "POSTCODEKEY:ADDRESS KEY" → register index, and each postcode's
   // keys grouped by first token ("POSTCODEKEY FIRSTTOKEN" → keys) for the prefix match of addresses written
   // at different lengths (keys that can match by prefix share their first token).
@@ -225,7 +228,7 @@ export class PricePaidBatcher {
     const pcKey = postcodeKey(postcode);
     const centroid = this.centroids.get(pcKey);
     if (!centroid) return `postcode ${postcode} (field 4) has no coordinates: import its postcode file (valora uk import-postcodes) and run this import again`;
-    return { postcode, pcKey, centroid, spelled: new Map() };
+    return { postcode, pcKey, centroid, number: this.placesLocated++, spelled: new Map() };
   }
 
   /** The register index of an address not seen before in this spelling; -1 when it has no address key. */
@@ -254,6 +257,7 @@ export class PricePaidBatcher {
     p.address.push(formatPpdAddress({ saon, paon, street, locality: fieldText(f, 10), town: fieldText(f, 11) }, this.title));
     p.postcode.push(place.postcode);
     p.postcodeKey.push(pcKey);
+    p.place.push(place.number);
     p.latitude.push(place.centroid[0]);
     p.longitude.push(place.centroid[1]);
     p.propertyType.push(type);

@@ -30,6 +30,8 @@ export interface PricePaidProperties {
   address: string[];
   postcode: string[];
   postcodeKey: string[];
+  /** A number per postcode (the reader's, in the order it met them): the writer groups a postcode's properties by it. */
+  place: number[];
   latitude: number[];
   longitude: number[];
   propertyType: string[];

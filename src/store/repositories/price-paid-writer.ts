@@ -66,6 +66,19 @@ const RECORDS = `(select i * ${SALE_RECORD} as o from temp.ppd_rows where i < @c
 
 const PROPERTY_ROWS = 64;
 const PROPERTY_PARAMS = 12;
+const INDEX_BITS = 2 ** 22;
+
+/** Indices 0…n-1 ordered by place (stably): one typed-array sort of place × 2^22 + index. */
+export function groupByPlace(place: readonly number[]): Int32Array | number[] {
+  const n = place.length;
+  if (n >= INDEX_BITS) return Array.from({ length: n }, (_, i) => i);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = place[i]! * INDEX_BITS + i;
+  keys.sort();
+  const order = new Int32Array(n);
+  for (let r = 0; r < n; r++) order[r] = keys[r]! % INDEX_BITS;
+  return order;
+}
 
 function sqlitePricePaidWriter(location: string, marketId: string, options: PricePaidWriterOptions): PricePaidWriter {
   const conn = new SQLite(location);
@@ -94,9 +107,10 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
   };
 
   // New properties go PROPERTY_ROWS to a statement (a call per row cost more than SQLite's work for it), with
-  // ids given here inside the write transaction, above any the table has used: the i-th new property of a
-  // batch gets firstId + i, so nothing is read back. They go in the order they were met: sorting a batch by
-  // key for the unique index cost more in JavaScript than the index's random inserts cost SQLite (measured).
+  // ids given here inside the write transaction, above any the table has used, so nothing is read back. A
+  // batch's properties are grouped by postcode (an integer sort, not a sort by key: sorting the keys cost
+  // more in JavaScript than the unique index's random inserts cost SQLite, measured), so a postcode lookup
+  // reads a few neighbouring rows rather than one page per property.
   const nextPropertyId = conn.prepare(
     `select max(coalesce((select max(id) from properties), 0), coalesce((select seq from sqlite_sequence where name = 'properties'), 0)) + 1 as id`,
   );
@@ -160,8 +174,10 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
     const n = p.sourceKey.length;
     if (n === 0) return;
     const firstId = (nextPropertyId.get() as { id: number }).id;
-    const setParams = (params: unknown[], at: number, i: number) => {
-      params[at] = firstId + i;
+    const order = groupByPlace(p.place);
+    const setParams = (params: unknown[], at: number, rank: number) => {
+      const i = order[rank]!;
+      params[at] = firstId + rank;
       params[at + 1] = marketId;
       params[at + 2] = p.sourceKey[i];
       params[at + 3] = p.address[i];
@@ -175,17 +191,17 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
       params[at + 11] = now;
     };
     let inserted = 0;
-    let i = 0;
-    for (; i + PROPERTY_ROWS <= n; i += PROPERTY_ROWS) {
-      for (let k = 0; k < PROPERTY_ROWS; k++) setParams(propertyParams, k * PROPERTY_PARAMS, i + k);
+    let rank = 0;
+    for (; rank + PROPERTY_ROWS <= n; rank += PROPERTY_ROWS) {
+      for (let k = 0; k < PROPERTY_ROWS; k++) setParams(propertyParams, k * PROPERTY_PARAMS, rank + k);
       inserted += insertPropertyRows.run(propertyParams).changes;
     }
     const one: unknown[] = new Array(PROPERTY_PARAMS);
-    for (; i < n; i++) {
-      setParams(one, 0, i);
+    for (; rank < n; rank++) {
+      setParams(one, 0, rank);
       inserted += insertPropertyRow.run(one).changes;
     }
-    for (let k = 0; k < n; k++) registerIds[p.firstIndex + k] = firstId + k;
+    for (let r = 0; r < n; r++) registerIds[p.firstIndex + order[r]!] = firstId + r;
     // Another writer registered some of these addresses since this import loaded the register: theirs stand.
     if (inserted < n) {
       for (let k = 0; k < n; k++) registerIds[p.firstIndex + k] = (findProperty.get(marketId, p.sourceKey[k]) as { id: number }).id;
