@@ -188,6 +188,57 @@ for (const target of storeTargetNames()) {
       });
     });
 
+    it('loads sales that do not fit the fixed-width record (a long id, a price of 10^12) in bulk and in batches', async () => {
+      await withStore(target, async (store) => {
+        const dir = tempDir();
+        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd([['M20 2TG', 53.414, -2.234]])));
+        const longId = 'FFFFFFFF-0000-0000-0000-000000000001-WITH-A-TAIL';
+        const file = writeFile(dir, 'pp-wide.csv', [
+          ppdLine({ id: longId, paon: '1' }),
+          ppdLine({ id: 'FFFFFFFF-0000-0000-0000-000000000002', price: '1000000000000', paon: '2' }),
+          ppdLine({ id: 'FFFFFFFF-0000-0000-0000-000000000003', paon: '1' }),
+          ppdLine({ id: longId, price: '260000', paon: '1', status: 'C' }),
+        ].join('\n') + '\n');
+        for (const [market, bulk] of [['uk-wide-bulk', true], ['uk-wide-batched', false]] as const) {
+          const r = await importPricePaid(store, file, { marketId: market, bulk });
+          assert.deepEqual({ added: r.added, changed: r.changed, superseded: r.superseded, properties: r.propertiesCreated }, { added: 2, changed: 1, superseded: 1, properties: 2 });
+          const sales = await store.db
+            .selectFrom('sales')
+            .innerJoin('properties', 'properties.id', 'sales.property_id')
+            .select(['sales.source_key', 'sales.price', 'properties.address'])
+            .where('sales.market_id', '=', market)
+            .orderBy('sales.source_key')
+            .execute();
+          assert.deepEqual(sales, [
+            { source_key: 'FFFFFFFF-0000-0000-0000-000000000001-WITH-A-TAIL', price: 260000, address: '1 Test Road, Didsbury' },
+            { source_key: 'FFFFFFFF-0000-0000-0000-000000000002', price: 1e12, address: '2 Test Road, Didsbury' },
+            { source_key: 'FFFFFFFF-0000-0000-0000-000000000003', price: 250000, address: '1 Test Road, Didsbury' },
+          ]);
+        }
+      });
+    });
+
+    it('reads past a line longer than a 4 MiB read, reporting it and loading the records after it', async () => {
+      await withStore(target, async (store) => {
+        const dir = tempDir();
+        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd([['M20 2TG', 53.414, -2.234]])));
+        const file = writeFile(dir, 'pp-long-line.csv', ['x'.repeat(5 << 20), ppdLine({ id: 'ABABABAB-0000-0000-0000-000000000001', paon: '4' })].join('\n') + '\n');
+        const r = await importPricePaid(store, file, { marketId: 'uk-long-line' });
+        assert.deepEqual({ records: r.records, added: r.added, rejected: r.rejected }, { records: 2, added: 1, rejected: 1 });
+        assert.deepEqual(r.rejections, [{ line: 1, reason: 'expected 16 fields, found 1' }]);
+      });
+    });
+
+    it('fails whole when the file cannot be read, leaving nothing of a bulk import', async () => {
+      await withStore(target, async (store) => {
+        const dir = tempDir();
+        // A directory passes the size check but cannot be read: the reading worker's error reaches the caller.
+        await assert.rejects(importPricePaid(store, dir, { marketId: 'uk-unreadable', bulk: true }), /EISDIR/);
+        const left = await store.db.selectFrom('sales').select((eb) => eb.fn.countAll<number>().as('n')).where('market_id', '=', 'uk-unreadable').executeTakeFirstOrThrow();
+        assert.equal(Number(left.n), 0);
+      });
+    });
+
     it('reads records that break the usual shape: quotes inside fields, line breaks inside quotes, unquoted fields, CRLF', async () => {
       await withStore(target, async (store) => {
         const dir = tempDir();

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { epcAddressKey, formatPostcode, formatPpdAddress, matchAddressKey, postcodeKey, ppdAddressKey, sameAddress, titleCase } from './address.js';
+import { epcAddressKey, formatPostcode, formatPpdAddress, matchAddressKey, memoTitleCase, postcodeKey, ppdAddressKey, sameAddress, titleCase } from './address.js';
 
 describe('postcodes', () => {
   it('formats and keys postcodes however they are written', () => {
@@ -65,5 +65,16 @@ describe('readable addresses', () => {
     );
     assert.equal(formatPpdAddress({ saon: '', paon: '12A', street: 'HIGH STREET', locality: '', town: 'BEVERLEY' }), '12A High Street, Beverley');
     assert.equal(titleCase("ST JOHN'S ROAD"), "St John's Road");
+  });
+});
+
+describe('memoTitleCase', () => {
+  it('answers as titleCase does, before and after it forgets', () => {
+    const title = memoTitleCase(2);
+    for (const text of ["ST JOHN'S ROAD", 'FLAT 12A', "ST JOHN'S ROAD", 'DIDSBURY', 'FLAT 12A', '']) assert.equal(title(text), titleCase(text));
+    assert.equal(
+      formatPpdAddress({ saon: 'FLAT 3', paon: '12', street: 'HIGH STREET', locality: 'DIDSBURY', town: 'MANCHESTER' }, title),
+      formatPpdAddress({ saon: 'FLAT 3', paon: '12', street: 'HIGH STREET', locality: 'DIDSBURY', town: 'MANCHESTER' }),
+    );
   });
 });

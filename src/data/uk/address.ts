@@ -134,14 +134,31 @@ export interface PpdAddressParts {
 }
 
 /**
+ * titleCase remembering its answers: an importer meets the same streets, towns and flat numbers over and
+ * over. Memory is bounded by forgetting everything at `limit` entries.
+ */
+export function memoTitleCase(limit = 200_000): (text: string) => string {
+  let memo = new Map<string, string>();
+  return (text) => {
+    let out = memo.get(text);
+    if (out === undefined) {
+      out = titleCase(text);
+      if (memo.size >= limit) memo = new Map();
+      memo.set(text, out);
+    }
+    return out;
+  };
+}
+
+/**
  * The readable full address Gadsden shows: "Flat 3, 12 High Street, Didsbury"; a house name stands on its
  * own line ("Rose Cottage, Mill Lane, Knockholt"). The locality, else the town, ends it.
  */
-export function formatPpdAddress(parts: PpdAddressParts): string {
+export function formatPpdAddress(parts: PpdAddressParts, title: (text: string) => string = titleCase): string {
   const out: string[] = [];
-  if (parts.saon) out.push(titleCase(parts.saon));
-  const paon = titleCase(parts.paon);
-  const street = titleCase(parts.street);
+  if (parts.saon) out.push(title(parts.saon));
+  const paon = title(parts.paon);
+  const street = title(parts.street);
   // A PAON that is a number (or number range, "12A") reads with its street; a name is its own line.
   if (paon && street && /^\d/.test(paon) && !paon.includes(',')) out.push(`${paon} ${street}`);
   else {
@@ -149,6 +166,6 @@ export function formatPpdAddress(parts: PpdAddressParts): string {
     if (street) out.push(street);
   }
   const place = parts.locality || parts.town;
-  if (place) out.push(titleCase(place));
+  if (place) out.push(title(place));
   return out.join(', ');
 }

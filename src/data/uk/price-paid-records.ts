@@ -3,7 +3,7 @@
 // and the database writes are the whole import. The layout is RFC 4180 with every field quoted, but any
 // field may be unquoted, contain "" for a quote, or (rarely) run over a line end; those cases are handled
 // here too, so the importer sees one shape.
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 /** A record's fields: field i spans buf[starts[i], ends[i]) without its quotes. */
 export interface RecordFields {
@@ -53,23 +53,41 @@ const CHUNK_BYTES = 4 << 20;
  */
 export async function readPricePaidRecords(path: string, start: number, firstLine: number, maxFields: number, handlers: RecordHandlers): Promise<void> {
   const fields: RecordFields = { buf: Buffer.alloc(0), starts: new Int32Array(maxFields), ends: new Int32Array(maxFields), flags: new Uint8Array(maxFields) };
-  const stream = createReadStream(path, { start, highWaterMark: CHUNK_BYTES });
-  let rest: Buffer | null = null;
-  let offset = start; // file offset of the first byte not yet consumed
+  // Each read lands after the unfinished record the last chunk ended with, in one buffer reused throughout
+  // (a stream's chunks would be concatenated, copying every byte once more).
+  let buf = Buffer.allocUnsafe(CHUNK_BYTES * 2);
+  let kept = 0; // bytes of an unfinished record at the start of buf
+  let offset = start; // file offset of buf[0]
   let line = firstLine;
-  for await (const data of stream as AsyncIterable<Buffer>) {
-    const buf: Buffer = rest ? Buffer.concat([rest, data]) : data;
-    fields.buf = buf;
-    const done = parseRecords(buf, fields, false, line, handlers);
-    line = done.line;
-    rest = done.pos < buf.length ? buf.subarray(done.pos) : null;
-    offset += done.pos;
-    await handlers.chunkDone(offset, line - 1);
-  }
-  if (rest && rest.length > 0) {
-    fields.buf = rest;
-    const done = parseRecords(rest, fields, true, line, handlers);
-    await handlers.chunkDone(offset + done.pos, done.line - 1);
+  const file = await open(path, 'r');
+  try {
+    for (;;) {
+      if (buf.length - kept < CHUNK_BYTES) {
+        // A record longer than a chunk (only a stray quote makes one): room for it and the next chunk.
+        const bigger = Buffer.allocUnsafe(kept + CHUNK_BYTES);
+        buf.copy(bigger, 0, 0, kept);
+        buf = bigger;
+      }
+      const { bytesRead } = await file.read(buf, kept, CHUNK_BYTES, offset + kept);
+      if (bytesRead === 0) break;
+      const data = buf.subarray(0, kept + bytesRead);
+      fields.buf = data;
+      const done = parseRecords(data, fields, false, line, handlers);
+      line = done.line;
+      kept = data.length - done.pos;
+      offset += done.pos;
+      // The rest moves to the front; chunkDone may run while nothing else reads buf.
+      buf.copy(buf, 0, done.pos, data.length);
+      await handlers.chunkDone(offset, line - 1);
+    }
+    if (kept > 0) {
+      const rest = buf.subarray(0, kept);
+      fields.buf = rest;
+      const done = parseRecords(rest, fields, true, line, handlers);
+      await handlers.chunkDone(offset + done.pos, done.line - 1);
+    }
+  } finally {
+    await file.close();
   }
 }
 

@@ -1,0 +1,326 @@
+// Writes Price Paid batches (price-paid-batch.ts): the one place that bypasses Kysely. On SQLite it runs
+// better-sqlite3 statements on a second connection to the same file (WAL), a batch's sales in one
+// statement; on PostgreSQL it sends chunked multi-row statements through Kysely.
+//
+// Two ways to write on SQLite, the same rows either way:
+// - batched: each batch is one transaction that also records the byte offset and line it reached;
+// - bulk: one transaction for the whole import, sales staged unindexed and inserted once in id order at the
+//   end, their secondary indexes dropped at the start and built again before the commit (all or nothing).
+import SQLite from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { Store } from '../database.js';
+import type { Database } from '../schema.js';
+import {
+  SALE_DATE_AT,
+  SALE_KEY_AT,
+  SALE_KEY_LENGTH_AT,
+  SALE_KIND_AT,
+  SALE_PRICE_AT,
+  SALE_PROPERTY_AT,
+  SALE_RECORD,
+  decodeSales,
+  fillPropertyIds,
+  type PricePaidBatch,
+  type PricePaidBatchResult,
+  type PricePaidProperties,
+  type PricePaidSaleKind,
+} from './price-paid-batch.js';
+import { upsertSales } from './sales.js';
+import { insertRegisterProperties } from './uk.js';
+
+export interface PricePaidWriterOptions {
+  saleKinds: readonly PricePaidSaleKind[];
+  /**
+   * SQLite only: the whole import is one transaction, and the secondary indexes of `sales` are dropped at
+   * the start and built again at the end (sorting once is far cheaper than millions of random index
+   * inserts). Other connections keep reading the committed tables, indexes included; other
+   * writers wait until the import commits.
+   */
+  bulk: boolean;
+}
+
+export interface PricePaidWriter {
+  /**
+   * Writes the batch. `registerIds[i]` is the property id of register index i: the writer fills in the ids
+   * of the batch's new properties, and turns each sale's register index into its property id.
+   */
+  write(batch: PricePaidBatch, registerIds: number[]): Promise<PricePaidBatchResult>;
+  /** Commits what a bulk writer holds (building its indexes); nothing to do otherwise. */
+  finish(): Promise<void>;
+  /** Releases the writer; a bulk import not finished is rolled back. */
+  close(): Promise<void>;
+}
+
+export function openPricePaidWriter(store: Store, marketId: string, options: PricePaidWriterOptions): PricePaidWriter {
+  return store.dialect === 'sqlite' && store.location !== ':memory:' ? sqlitePricePaidWriter(store.location, marketId, options) : kyselyPricePaidWriter(store.db, marketId, options);
+}
+
+// A sale record's fields as SQL over the batch blob @rows, the record starting at byte r.o (0-based).
+const recordField = (at: number, width: number) => `cast(substr(@rows, r.o + ${at + 1}, ${width}) as text)`;
+const RECORD_PROPERTY_ID = `cast(${recordField(SALE_PROPERTY_AT, 10)} as integer)`;
+const RECORD_KEY = `cast(substr(@rows, r.o + ${SALE_KEY_AT + 1}, cast(${recordField(SALE_KEY_LENGTH_AT, 2)} as integer)) as text)`;
+const RECORD_DATE = recordField(SALE_DATE_AT, 10);
+const RECORD_PRICE = `cast(${recordField(SALE_PRICE_AT, 12)} as integer)`;
+const RECORD_KIND = `cast(${recordField(SALE_KIND_AT, 3)} as integer)`;
+const RECORDS = `(select i * ${SALE_RECORD} as o from temp.ppd_rows where i < @count) as r`;
+
+const PROPERTY_ROWS = 64;
+const PROPERTY_PARAMS = 12;
+const INDEX_BITS = 2 ** 22;
+
+/** Indices 0…n-1 ordered by place (stably): one typed-array sort of place × 2^22 + index. */
+export function groupByPlace(place: readonly number[]): Int32Array | number[] {
+  const n = place.length;
+  if (n >= INDEX_BITS) return Array.from({ length: n }, (_, i) => i);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = place[i]! * INDEX_BITS + i;
+  keys.sort();
+  const order = new Int32Array(n);
+  for (let r = 0; r < n; r++) order[r] = keys[r]! % INDEX_BITS;
+  return order;
+}
+
+function sqlitePricePaidWriter(location: string, marketId: string, options: PricePaidWriterOptions): PricePaidWriter {
+  const conn = new SQLite(location);
+  conn.pragma('journal_mode = WAL');
+  conn.pragma('synchronous = NORMAL');
+  conn.pragma('busy_timeout = 10000');
+  // Measured on 5 million rows: 256 MiB of page cache holds a batched import's hot index pages; a bulk
+  // import's final sorted insert and index builds use 512 MiB.
+  conn.pragma(options.bulk ? 'cache_size = -524288' : 'cache_size = -262144');
+  // The bulk path writes only property ids it inserted itself and the market row it made, inside one
+  // transaction that holds the write lock, so the per-row foreign-key lookups prove nothing there.
+  conn.pragma(options.bulk ? 'foreign_keys = OFF' : 'foreign_keys = ON');
+  // Index builds sort with a helper thread.
+  conn.pragma('threads = 2');
+
+  conn.exec('create temp table if not exists ppd_rows (i integer primary key)');
+  conn.exec('create temp table if not exists ppd_sale_kinds (code integer primary key, attributes text not null, is_market integer not null, non_market_reason text)');
+  conn.exec('delete from temp.ppd_sale_kinds');
+  const addKind = conn.prepare('insert into temp.ppd_sale_kinds values (?, ?, ?, ?)');
+  options.saleKinds.forEach((k, i) => addKind.run(i, k.attributes, k.isMarket, k.nonMarketReason));
+  let rowCapacity = 0;
+  const ensureRows = (n: number) => {
+    if (n <= rowCapacity) return;
+    conn.prepare('insert into temp.ppd_rows with recursive r(i) as (select ? union all select i + 1 from r where i + 1 < ?) select i from r').run(rowCapacity, n);
+    rowCapacity = n;
+  };
+
+  // New properties go PROPERTY_ROWS to a statement (a call per row cost more than SQLite's work for it), with
+  // ids given here inside the write transaction, above any the table has used, so nothing is read back. A
+  // batch's properties are grouped by postcode (an integer sort, not a sort by key: sorting the keys cost
+  // more in JavaScript than the unique index's random inserts cost SQLite, measured), so a postcode lookup
+  // reads a few neighbouring rows rather than one page per property.
+  const nextPropertyId = conn.prepare(
+    `select max(coalesce((select max(id) from properties), 0), coalesce((select seq from sqlite_sequence where name = 'properties'), 0)) + 1 as id`,
+  );
+  const propertyInsert = (rows: number) =>
+    conn.prepare(
+      `insert into properties (id, market_id, source_key, uprn, address, postcode, postcode_key, latitude, longitude, property_type, attributes, created_at, updated_at)
+       values ${Array.from({ length: rows }, () => '(?, ?, ?, null, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+       on conflict (market_id, source_key) do nothing`,
+    );
+  const insertPropertyRows = propertyInsert(PROPERTY_ROWS);
+  const insertPropertyRow = propertyInsert(1);
+  const propertyParams: unknown[] = new Array(PROPERTY_ROWS * PROPERTY_PARAMS);
+  const findProperty = conn.prepare(`select id from properties where market_id = ? and source_key = ?`);
+  const saleUpdate = `on conflict (market_id, source_key) do update set property_id = excluded.property_id, sale_date = excluded.sale_date,
+       price = excluded.price, is_market = excluded.is_market, non_market_reason = excluded.non_market_reason, attributes = excluded.attributes`;
+  // SQLite sorts the batch by transaction id so the unique index is written in order.
+  const insertSaleRecords = conn.prepare(
+    `insert into sales (market_id, property_id, source_key, sale_date, price, is_market, non_market_reason, attributes, created_at)
+     select @market, ${RECORD_PROPERTY_ID}, ${RECORD_KEY}, ${RECORD_DATE}, ${RECORD_PRICE}, k.is_market, k.non_market_reason, k.attributes, @now
+     from ${RECORDS} join temp.ppd_sale_kinds as k on k.code = ${RECORD_KIND}
+     where true order by 3
+     ${saleUpdate}`,
+  );
+  // Sales that do not fit the record go one by one.
+  const upsertSale = conn.prepare(
+    `insert into sales (market_id, property_id, source_key, sale_date, price, is_market, non_market_reason, attributes, created_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?) ${saleUpdate}`,
+  );
+  const deleteSale = conn.prepare(`delete from sales where market_id = ? and source_key = ?`);
+
+  // A bulk import stages its sales in a temporary table with no index and inserts them once, at the end, in
+  // transaction-id order: the unique index then grows at one end. Inserted batch by batch, each batch's ids
+  // land all over that index, so every batch rewrote most of its pages (measured: the cost per row grew
+  // with the rows already loaded, to several times the rest of the import at 5 million rows).
+  if (options.bulk) {
+    conn.exec('drop table if exists temp.ppd_staged_sales');
+    conn.exec('create temp table ppd_staged_sales (seq integer primary key, property_id integer not null, source_key text not null, sale_date text not null, price integer not null, kind integer not null)');
+  }
+  const stageSaleRecords = options.bulk
+    ? conn.prepare(
+        `insert into temp.ppd_staged_sales (property_id, source_key, sale_date, price, kind)
+         select ${RECORD_PROPERTY_ID}, ${RECORD_KEY}, ${RECORD_DATE}, ${RECORD_PRICE}, ${RECORD_KIND} from ${RECORDS}`,
+      )
+    : null;
+  const stageSale = options.bulk ? conn.prepare('insert into temp.ppd_staged_sales (property_id, source_key, sale_date, price, kind) values (?, ?, ?, ?, ?)') : null;
+  // The monthly files' D records delete sales staged by earlier batches; the key index is made only when
+  // the first one comes (the national file has none).
+  let stagedKeyIndex = false;
+  const deleteStaged = () => {
+    if (!stagedKeyIndex) conn.exec('create index temp.ppd_staged_sales_key on ppd_staged_sales (source_key)');
+    stagedKeyIndex = true;
+    return conn.prepare('delete from temp.ppd_staged_sales where source_key = ?');
+  };
+  let deleteStagedSale: SQLite.Statement | null = null;
+  const saveProgress = conn.prepare(
+    `insert into uk_import_progress (market_id, kind, fingerprint, "offset", line, done, updated_at) values (?, 'ppd', ?, ?, ?, ?, ?)
+     on conflict (market_id, kind, fingerprint) do update set "offset" = excluded."offset", line = excluded.line, done = excluded.done, updated_at = excluded.updated_at`,
+  );
+
+  const insertProperties = (p: PricePaidProperties, registerIds: number[], now: string) => {
+    const n = p.sourceKey.length;
+    if (n === 0) return;
+    const firstId = (nextPropertyId.get() as { id: number }).id;
+    const order = groupByPlace(p.place);
+    const setParams = (params: unknown[], at: number, rank: number) => {
+      const i = order[rank]!;
+      params[at] = firstId + rank;
+      params[at + 1] = marketId;
+      params[at + 2] = p.sourceKey[i];
+      params[at + 3] = p.address[i];
+      params[at + 4] = p.postcode[i];
+      params[at + 5] = p.postcodeKey[i];
+      params[at + 6] = p.latitude[i];
+      params[at + 7] = p.longitude[i];
+      params[at + 8] = p.propertyType[i];
+      params[at + 9] = p.attributes[i];
+      params[at + 10] = now;
+      params[at + 11] = now;
+    };
+    let inserted = 0;
+    let rank = 0;
+    for (; rank + PROPERTY_ROWS <= n; rank += PROPERTY_ROWS) {
+      for (let k = 0; k < PROPERTY_ROWS; k++) setParams(propertyParams, k * PROPERTY_PARAMS, rank + k);
+      inserted += insertPropertyRows.run(propertyParams).changes;
+    }
+    const one: unknown[] = new Array(PROPERTY_PARAMS);
+    for (; rank < n; rank++) {
+      setParams(one, 0, rank);
+      inserted += insertPropertyRow.run(one).changes;
+    }
+    for (let r = 0; r < n; r++) registerIds[p.firstIndex + order[r]!] = firstId + r;
+    // Another writer registered some of these addresses since this import loaded the register: theirs stand.
+    if (inserted < n) {
+      for (let k = 0; k < n; k++) registerIds[p.firstIndex + k] = (findProperty.get(marketId, p.sourceKey[k]) as { id: number }).id;
+    }
+  };
+
+  const run = conn.transaction((batch: PricePaidBatch, registerIds: number[]): PricePaidBatchResult => {
+    const now = new Date().toISOString();
+    insertProperties(batch.properties, registerIds, now);
+    fillPropertyIds(batch, registerIds);
+    if (batch.count > 0) {
+      ensureRows(batch.count);
+      const rows = batch.sales.subarray(0, batch.count * SALE_RECORD);
+      if (stageSaleRecords) stageSaleRecords.run({ rows, count: batch.count });
+      else insertSaleRecords.run({ market: marketId, rows, count: batch.count, now });
+    }
+    for (const s of batch.oversize) {
+      const propertyId = registerIds[s.ref]!;
+      const k = options.saleKinds[s.kind]!;
+      if (stageSale) stageSale.run(propertyId, s.sourceKey, s.saleDate, s.price, s.kind);
+      else upsertSale.run(marketId, propertyId, s.sourceKey, s.saleDate, s.price, k.isMarket, k.nonMarketReason, k.attributes, now);
+    }
+
+    let deleted = 0;
+    for (const key of batch.deletions) {
+      if (options.bulk) deleted += (deleteStagedSale ??= deleteStaged()).run(key).changes;
+      else deleted += deleteSale.run(marketId, key).changes;
+    }
+    if (batch.progress) saveProgress.run(marketId, batch.progress.fingerprint, batch.progress.offset, batch.progress.line, batch.progress.done ? 1 : 0, now);
+    return { deleted };
+  });
+
+  // The secondary indexes of `sales` a bulk import drops and builds again, as their own SQL says (so a later
+  // migration that changes one is followed). Those of `properties` stay: a third as many rows, written while
+  // the reading worker keeps the other core busy, cost less than rebuilding them after it (measured).
+  let rebuild: string[] = [];
+  if (options.bulk) {
+    conn.exec('begin immediate');
+    const indexes = conn
+      .prepare(`select name, sql from sqlite_master where type = 'index' and tbl_name = 'sales' and sql is not null order by name`)
+      .all() as Array<{ name: string; sql: string }>;
+    for (const index of indexes) conn.exec(`drop index "${index.name.replace(/"/g, '""')}"`);
+    rebuild = indexes.map((index) => index.sql);
+  }
+  return {
+    async write(batch, registerIds) {
+      return options.bulk ? run(batch, registerIds) : run.immediate(batch, registerIds);
+    },
+    async finish() {
+      if (!options.bulk || !conn.inTransaction) return;
+      // Later records of an id replace earlier ones (a C record), so ties go in file order.
+      conn
+        .prepare(
+          `insert into sales (market_id, property_id, source_key, sale_date, price, is_market, non_market_reason, attributes, created_at)
+           select ?, s.property_id, s.source_key, s.sale_date, s.price, k.is_market, k.non_market_reason, k.attributes, ?
+           from temp.ppd_staged_sales as s join temp.ppd_sale_kinds as k on k.code = s.kind
+           where true order by s.source_key, s.seq
+           ${saleUpdate}`,
+        )
+        .run(marketId, new Date().toISOString());
+      conn.exec('drop table temp.ppd_staged_sales');
+      for (const statement of rebuild) conn.exec(statement);
+      conn.exec('commit');
+    },
+    async close() {
+      if (conn.inTransaction) conn.exec('rollback');
+      conn.close();
+    },
+  };
+}
+
+function kyselyPricePaidWriter(db: Kysely<Database>, marketId: string, options: PricePaidWriterOptions): PricePaidWriter {
+  return {
+    async write(batch, registerIds) {
+      return db.transaction().execute(async (trx) => {
+        const now = new Date().toISOString();
+        const p = batch.properties;
+        const ids = await insertRegisterProperties(
+          trx,
+          marketId,
+          p.sourceKey.map((sourceKey, i) => ({
+            sourceKey,
+            uprn: null,
+            address: p.address[i]!,
+            postcode: p.postcode[i]!,
+            postcodeKey: p.postcodeKey[i]!,
+            latitude: p.latitude[i]!,
+            longitude: p.longitude[i]!,
+            propertyType: p.propertyType[i]!,
+            attributes: p.attributes[i]!,
+          })),
+        );
+        p.sourceKey.forEach((key, i) => (registerIds[p.firstIndex + i] = ids.get(key)!));
+        fillPropertyIds(batch, registerIds);
+        const sales = decodeSales(batch, registerIds).map((s) => {
+          const k = options.saleKinds[s.kind]!;
+          return { ...s, isMarket: k.isMarket === 1, nonMarketReason: k.nonMarketReason, attributes: k.attributes };
+        });
+        for (let i = 0; i < sales.length; i += 1000) await upsertSales(trx, marketId, sales.slice(i, i + 1000));
+        let deleted = 0;
+        for (let i = 0; i < batch.deletions.length; i += 1000) {
+          const part = batch.deletions.slice(i, i + 1000);
+          const r = await trx.deleteFrom('sales').where('market_id', '=', marketId).where('source_key', 'in', part).executeTakeFirst();
+          deleted += Number(r.numDeletedRows);
+        }
+        if (batch.progress) {
+          const pr = batch.progress;
+          await trx
+            .insertInto('uk_import_progress')
+            .values({ market_id: marketId, kind: 'ppd', fingerprint: pr.fingerprint, offset: pr.offset, line: pr.line, done: pr.done ? 1 : 0, updated_at: now })
+            .onConflict((oc) =>
+              oc.columns(['market_id', 'kind', 'fingerprint']).doUpdateSet({ offset: pr.offset, line: pr.line, done: pr.done ? 1 : 0, updated_at: now }),
+            )
+            .execute();
+        }
+        return { deleted };
+      });
+    },
+    async finish() {},
+    async close() {},
+  };
+}
