@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { holdWriteLock } from '../../../test/support/hold-write-lock.js';
 import { createStoreTarget, storeTargetNames, type StoreTarget } from '../../../test/support/stores.js';
 import type { Store } from '../../store/database.js';
+import { WriteLockTimeoutError } from '../../store/repositories/ledger.js';
 import { readWindowCount } from '../../store/repositories/rate-limits.js';
 import { createAccount } from '../accounts/create-account.js';
 import { RATE_WINDOW_MS } from './consume-rate-limit.js';
@@ -93,3 +94,18 @@ for (const name of storeTargetNames()) {
     });
   });
 }
+
+describe('rate limit leases on sqlite when another process keeps the lock too long', () => {
+  it('fails the request after the wait limit instead of waiting on', async () => {
+    await withTwoStores('sqlite', async ([store], target) => {
+      const { account } = await createAccount(store, { email: 'stuck@example.com', rateLimit: 10 });
+      const release = await holdWriteLock(target, account.id);
+      try {
+        await assert.rejects(new LeasedRateLimiter(store, 50).consume(account.id, 10), WriteLockTimeoutError);
+      } finally {
+        await release();
+      }
+      assert.equal((await new LeasedRateLimiter(store, 50).consume(account.id, 10)).allowed, true);
+    });
+  });
+});

@@ -8,8 +8,8 @@
 //
 // On SQLite a claim never waits for the write lock inside SQLite (tryWriteTransaction): when another
 // process holds it, the claim is tried again a moment later while the event loop serves other requests.
-import type { Store } from '../../store/database.js';
-import { tryWriteTransaction, WRITE_LOCK_BUSY } from '../../store/repositories/ledger.js';
+import { SQLITE_BUSY_TIMEOUT_MS, type Store } from '../../store/database.js';
+import { writeTransactionWhenFree } from '../../store/repositories/ledger.js';
 import { claimWindowCounts, deleteWindowsBefore, readWindowCount, releaseWindowCounts } from '../../store/repositories/rate-limits.js';
 import { RATE_WINDOW_MS, secondsUntilAllowed, windowAt, type RateLimitDecision } from './consume-rate-limit.js';
 
@@ -32,13 +32,15 @@ const LEASE_SHARE = 1 / 8;
 /** How long to leave SQLite's write lock to another process before trying again. */
 const LOCK_RETRY_MS = 1;
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export class LeasedRateLimiter {
   #leases = new Map<number, Lease>();
   #claims = new Map<number, Promise<Claim>>();
 
-  constructor(private readonly store: Store) {}
+  /** `lockWaitLimitMs`: how long a claim waits for SQLite's write lock before it fails (the request with it). */
+  constructor(
+    private readonly store: Store,
+    private readonly lockWaitLimitMs = SQLITE_BUSY_TIMEOUT_MS,
+  ) {}
 
   async consume(accountId: number, limit: number, nowMs = Date.now()): Promise<RateLimitDecision> {
     const { windowStart, resetSeconds, carriedFrom } = windowAt(nowMs);
@@ -111,12 +113,8 @@ export class LeasedRateLimiter {
   }
 
   /** A write transaction that waits for SQLite's write lock on the event loop, never inside SQLite. */
-  async #write<T>(fn: Parameters<typeof tryWriteTransaction<T>>[1]): Promise<T> {
-    for (;;) {
-      const result = await tryWriteTransaction(this.store, fn);
-      if (result !== WRITE_LOCK_BUSY) return result;
-      await pause(LOCK_RETRY_MS);
-    }
+  #write<T>(fn: Parameters<typeof writeTransactionWhenFree<T>>[1]): Promise<T> {
+    return writeTransactionWhenFree(this.store, fn, { retryMs: LOCK_RETRY_MS, limitMs: this.lockWaitLimitMs });
   }
 }
 

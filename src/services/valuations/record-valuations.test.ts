@@ -5,6 +5,7 @@ import { holdWriteLock } from '../../../test/support/hold-write-lock.js';
 import { createStoreTarget, storeTargetNames } from '../../../test/support/stores.js';
 import { createAccount } from '../accounts/create-account.js';
 import { getBalance } from '../ledger/get-balance.js';
+import { WriteLockTimeoutError } from '../../store/repositories/ledger.js';
 import { ValuationRecorder, type ValuationToRecord } from './record-valuations.js';
 
 const success = {
@@ -77,3 +78,25 @@ for (const name of storeTargetNames()) {
     });
   });
 }
+
+describe('group commit on sqlite when another process keeps the lock too long', () => {
+  it('fails the batch after the wait limit, writing and charging nothing', async () => {
+    const target = await createStoreTarget('sqlite');
+    const store = await target.open();
+    try {
+      const { account } = await createAccount(store, { email: 'long@example.com', credits: 3 });
+      const release = await holdWriteLock(target, account.id);
+      try {
+        const recorder = new ValuationRecorder(store, 50);
+        await assert.rejects(Promise.all([recorder.record(charged(account.id)), recorder.record(charged(account.id))]), WriteLockTimeoutError);
+      } finally {
+        await release();
+      }
+      assert.equal(await getBalance(store.db, account.id), 3);
+      assert.equal((await store.db.selectFrom('valuations').select('id').execute()).length, 0);
+    } finally {
+      await store.close();
+      await target.destroy();
+    }
+  });
+});

@@ -15,9 +15,9 @@
 // it, the batch goes back to the head of the queue and is tried again a moment later, by then joined by
 // whatever finished valuing meanwhile.
 import type { Kysely } from 'kysely';
-import type { Store } from '../../store/database.js';
+import { SQLITE_BUSY_TIMEOUT_MS, type Store } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
-import { insertEntryOnce, tryWriteTransaction, WRITE_LOCK_BUSY } from '../../store/repositories/ledger.js';
+import { insertEntryOnce, tryWriteTransaction, WRITE_LOCK_BUSY, WriteLockTimeoutError } from '../../store/repositories/ledger.js';
 import { insertValuation, type NewValuation } from '../../store/repositories/valuations.js';
 import { findHolder, lockHolderBalance, type Holder } from '../ledger/lock-holder.js';
 import { noteBalance } from '../ledger/precheck-balance.js';
@@ -47,7 +47,14 @@ export class ValuationRecorder {
   #queue: Pending[] = [];
   #running: Promise<void> | null = null;
 
-  constructor(private readonly store: Store) {}
+  /**
+   * `lockWaitLimitMs`: how long a batch waits for SQLite's write lock before its requests fail (as long as
+   * SQLite's own busy timeout, by default); nothing of a failed batch is written or charged.
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly lockWaitLimitMs = SQLITE_BUSY_TIMEOUT_MS,
+  ) {}
 
   /** Resolves once the valuation (and its credit, when charged) has committed, or as insufficient. */
   record(item: ValuationToRecord): Promise<Recorded> {
@@ -65,10 +72,22 @@ export class ValuationRecorder {
   }
 
   async #drainQueue(): Promise<void> {
+    let waitingSince: number | null = null;
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, MAX_BATCH);
-        if (await this.#flush(batch)) continue;
+        if (await this.#flush(batch)) {
+          waitingSince = null;
+          continue;
+        }
+        waitingSince ??= Date.now();
+        const waited = Date.now() - waitingSince;
+        if (waited >= this.lockWaitLimitMs) {
+          const error = new WriteLockTimeoutError(waited);
+          for (const pending of batch) pending.reject(error);
+          waitingSince = null;
+          continue;
+        }
         this.#queue.unshift(...batch);
         await pause(LOCK_RETRY_MS);
       }
@@ -88,7 +107,16 @@ export class ValuationRecorder {
         return true;
       }
       // One bad row must not fail its neighbours: each is tried alone, and only the failing one fails.
-      for (const pending of batch) while (!(await this.#flush([pending]))) await pause(LOCK_RETRY_MS);
+      for (const pending of batch) {
+        const started = Date.now();
+        while (!(await this.#flush([pending]))) {
+          if (Date.now() - started >= this.lockWaitLimitMs) {
+            pending.reject(new WriteLockTimeoutError(Date.now() - started));
+            break;
+          }
+          await pause(LOCK_RETRY_MS);
+        }
+      }
       return true;
     }
     if (results === WRITE_LOCK_BUSY) return false;

@@ -66,6 +66,35 @@ async function sqliteOrPostgresTransaction<T>(store: Pick<Store, 'db' | 'dialect
   });
 }
 
+/** Thrown when SQLite's write lock stayed with another connection for longer than a caller would wait. */
+export class WriteLockTimeoutError extends Error {
+  constructor(waitedMs: number) {
+    super(`database is locked: another process held the write lock for ${waitedMs} ms`);
+  }
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * tryWriteTransaction, tried again every `retryMs` while another process holds SQLite's write lock (the
+ * event loop serves other requests meanwhile), for up to `limitMs` (as long as SQLite's own busy
+ * timeout, by default), then WriteLockTimeoutError.
+ */
+export async function writeTransactionWhenFree<T>(
+  store: Pick<Store, 'db' | 'dialect'>,
+  fn: (trx: Kysely<Database>) => Promise<T>,
+  { retryMs = 1, limitMs = SQLITE_BUSY_TIMEOUT_MS }: { retryMs?: number; limitMs?: number } = {},
+): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const result = await tryWriteTransaction(store, fn);
+    if (result !== WRITE_LOCK_BUSY) return result;
+    const waited = Date.now() - started;
+    if (waited >= limitMs) throw new WriteLockTimeoutError(waited);
+    await pause(retryMs);
+  }
+}
+
 /** BEGIN IMMEDIATE; false when the lock is held elsewhere and `wait` is false (the busy handler is off for that one attempt). */
 function beginImmediate(writer: SQLite.Database, wait: boolean): boolean {
   if (wait) {
@@ -77,7 +106,7 @@ function beginImmediate(writer: SQLite.Database, wait: boolean): boolean {
     writer.prepare('begin immediate').run();
     return true;
   } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
+    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) return false;
     throw error;
   } finally {
     writer.prepare(`pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).get();
