@@ -7,7 +7,6 @@ import { ensureDemoUkMarket } from '../../data/uk/ensure-demo-market.js';
 import { buildServer } from '../../api/server.js';
 import { openStore, type Store } from '../../store/database.js';
 import { migrateToLatest } from '../../store/migrate.js';
-import { startWalCheckpointer } from '../../store/wal-checkpointer.js';
 import { countAccounts } from '../../store/repositories/accounts.js';
 import { createAccount } from '../../services/accounts/create-account.js';
 import { ensureBundledMarkets } from '../../services/markets/ensure-bundled-markets.js';
@@ -97,8 +96,6 @@ async function prepareStore(options: ServeOptions): Promise<void> {
 /** Opens the store, loads the engine and listens; resolves with the URL once requests are accepted. */
 async function startServer(options: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
   const store = await openStore({ url: options.storeUrl });
-  // Checkpoints in a worker thread, never inside a request's commit (wal-checkpointer.ts).
-  const checkpointer = startWalCheckpointer(store);
   const engine = await prepareEngine(store, { log: (m) => console.error(m), train: options.workers === 1 });
   // Several processes serving one database must count rate limits in it; one process may count in memory.
   const config = options.workers > 1 ? { rateLimitCounting: 'database' as const } : {};
@@ -112,7 +109,6 @@ async function startServer(options: ServeOptions): Promise<{ url: string; stop: 
       (stopping ??= (async () => {
         // Stop accepting and let in-flight requests finish, while job workers finish or hand back their chunk.
         await Promise.all([app.close(), jobs.stop()]);
-        await checkpointer?.stop();
         await store.close();
       })()),
   };
