@@ -15,8 +15,8 @@
 // interval whatever the rate.
 // Peers in the same run: the same server's /healthz (the floor of the HTTP stack) and the same valuations
 // with `explain: false` (no TreeSHAP), which separates the engine's explanation cost from the service's.
-// Options: --database-url=URL (PostgreSQL), --data-dir=DIR (reuse trained models), --workers=N (serve
-// processes), --duration=S (default 10), --connections=C (default 50), --rate=R (default 2000), --runs=N
+// Options: --database-url=URL (PostgreSQL), --data-dir=DIR (reuse trained models), --workers=N[,M…] (serve
+// processes; default 1,2: every phase with one process, then with two, in the same run), --duration=S (default 10), --connections=C (default 50), --rate=R (default 2000), --runs=N
 // (default 1; the median of each figure is printed too), --accounts=N (spread the load over N accounts;
 // default 1, the worst case: every request charges the same ledger holder), --server-node-args=A,B (e.g.
 // --cpu-prof,--cpu-prof-dir=/tmp/prof to profile the server), --phases=closed,fixed,unexplained,health (a subset).
@@ -222,7 +222,8 @@ export async function run(args: string[]): Promise<void> {
   const connections = Number(option(args, 'connections') ?? 50);
   const rate = Number(option(args, 'rate') ?? 2000);
   const runs = Number(option(args, 'runs') ?? 1);
-  const workers = option(args, 'workers') ?? '1';
+  const workerCounts = (option(args, 'workers') ?? '1,2').split(',').map((w) => Number(w));
+  if (workerCounts.some((w) => !Number.isInteger(w) || w < 1)) throw new Error('--workers takes whole numbers, e.g. --workers=1,2');
   const accountsWanted = Number(option(args, 'accounts') ?? 1);
   const databaseUrl = option(args, 'database-url');
   const givenDir = option(args, 'data-dir');
@@ -233,11 +234,20 @@ export async function run(args: string[]): Promise<void> {
   const env = { ...process.env };
   delete env.DATABASE_URL;
 
-  const started = Date.now();
-  const { child, url } = await startServe(nodeArgs, [...location, '--workers', workers, '--workers-in-process', '0'], env);
-  console.log(`server: valora serve --workers ${workers} on ${databaseUrl ? 'PostgreSQL' : 'SQLite'}, ready in ${((Date.now() - started) / 1000).toFixed(1)} s (first start trains models)`);
+  const serve = async (workers: number) => {
+    const started = Date.now();
+    const server = await startServe(nodeArgs, [...location, '--workers', String(workers), '--workers-in-process', '0'], env);
+    console.log(`\nserver: valora serve --workers ${workers} on ${databaseUrl ? 'PostgreSQL' : 'SQLite'}, ready in ${((Date.now() - started) / 1000).toFixed(1)} s (first start trains models)`);
+    return server;
+  };
+  const stop = async (server: ChildProcess) => {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+  };
+  let { child, url } = await serve(workerCounts[0]!);
+  const keys: string[] = [];
+  const ids: Array<{ property_id: number; date: string }> = [];
   try {
-    const keys: string[] = [];
     for (let i = 0; i < accountsWanted; i++) {
       const { stdout } = await runFile(process.execPath, [cli, 'accounts', 'create', '--email', `bench-${Date.now()}-${i}@example.com`, '--credits', '100000000', '--rate-limit', '1000000000', '--json', ...location], { env });
       keys.push((JSON.parse(stdout) as { api_key: string }).api_key);
@@ -254,7 +264,6 @@ export async function run(args: string[]): Promise<void> {
     const candidates = rows.filter((_, i) => i % stride === 0).map((r) => ({ property_id: r.property_id, date: dayAfter(lastSale.get(r.market_id)!) }));
     const probe = async (body: object) =>
       (await fetch(`${url}/v1/valuations`, { method: 'POST', headers: { authorization: `Bearer ${keys[0]}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ status?: string }>;
-    const ids: Array<{ property_id: number; date: string }> = [];
     for (const candidate of candidates) {
       if (ids.length >= 500) break;
       if ((await probe(candidate)).status === 'success') ids.push(candidate);
@@ -262,6 +271,20 @@ export async function run(args: string[]): Promise<void> {
     if (ids.length === 0) throw new Error('no property valued successfully; is the engine ready?');
     console.log(`properties: ${ids.length} that value (of ${candidates.length} probed), accounts: ${keys.length}, ${connections} connections, ${duration} s per phase, ${runs} run(s)`);
 
+    for (const [w, workers] of workerCounts.entries()) {
+      if (w > 0) {
+        await stop(child);
+        ({ child, url } = await serve(workers));
+      }
+      await measure(workers);
+    }
+  } finally {
+    await stop(child);
+    if (!givenDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  /** Every phase against the server now running (`workers` processes), and the bars. */
+  async function measure(workers: number): Promise<void> {
     const { hostname, port } = new URL(url);
     const bodies = (extra: object) => ids.map((id) => JSON.stringify({ ...id, ...extra }));
     const requestBytesFor = (path: string, payloads: string[] | null) => {
@@ -364,12 +387,8 @@ export async function run(args: string[]): Promise<void> {
     const atRate = summary('fixed');
     const rateKept = atRate.perSecond >= rate * 0.98;
     console.log(
-      `bars: capacity ≥ 2,000/s ${capacity.perSecond >= 2000 ? 'met' : 'MISSED'}; at ${rate.toLocaleString('en')}/s offered${rateKept ? '' : ' (NOT sustained)'}: ` +
+      `bars with ${workers} serving process${workers > 1 ? 'es' : ''}: capacity ≥ 2,000/s ${capacity.perSecond >= 2000 ? 'met' : 'MISSED'}; at ${rate.toLocaleString('en')}/s offered${rateKept ? '' : ' (NOT sustained)'}: ` +
         `p50 ≤ 5 ms ${atRate.p50 <= 5 && rateKept ? 'met' : 'MISSED'}, p99 ≤ 25 ms ${atRate.p99 <= 25 && rateKept ? 'met' : 'MISSED'}`,
     );
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-    if (!givenDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }

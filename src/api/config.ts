@@ -9,9 +9,10 @@ export interface ApiConfig {
   /** Base URL shown in the OpenAPI document's `servers` (absent: relative). */
   publicUrl?: string;
   /**
-   * Where rate-limit counts are kept between requests: 'database' (one atomic upsert per request; right
-   * whenever several processes serve one database) or 'process' (memory, written through in batches; only
-   * for the one process serving a database). Default: 'process' on SQLite, 'database' on PostgreSQL;
+   * Where rate-limit counts are kept between requests: 'database' (claimed from the database in leases,
+   * atomically, services/rate-limit/leased-rate-limiter.ts; right whenever several processes serve one
+   * database) or 'process' (memory, written through in batches; only for the one process serving a
+   * database). Default: 'process' on SQLite, 'database' on PostgreSQL;
    * `valora serve --workers N` (N > 1) sets 'database'.
    */
   rateLimitCounting?: 'process' | 'database';

@@ -47,6 +47,9 @@ export function sqliteHandlesOf(db: Kysely<Database>): SqliteHandles | undefined
   return sqliteHandles.get(db);
 }
 
+/** How long a SQLite connection's busy handler waits for a lock another connection holds. */
+export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
@@ -62,7 +65,9 @@ function openSqlite(path: string): Store {
   // WAL lets readers in other processes (workers) proceed while one writer commits.
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
-  database.pragma('busy_timeout = 10000');
+  // Writers wait up to 10 s for the write lock, inside SQLite (blocking this process's event loop); the
+  // hot paths take it with tryWriteTransaction (repositories/ledger.ts) and never wait there.
+  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma('foreign_keys = ON');
   const writer = withStatementCache(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: writer }) });
@@ -74,7 +79,7 @@ function openSqlite(path: string): Store {
       if (path === ':memory:' || closed) return null;
       if (!reader) {
         reader = new SQLite(path, { readonly: true, fileMustExist: true });
-        reader.pragma('busy_timeout = 10000');
+        reader.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
       }
       return reader;
     },

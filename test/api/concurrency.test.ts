@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { storeTargetNames } from '../support/stores.js';
 import { getBalance } from '../../src/services/ledger/get-balance.js';
 import { createOrganisation } from '../../src/services/accounts/create-organisation.js';
+import { buildServer } from '../../src/api/server.js';
 import { startTestApi, type TestApi } from './support/harness.js';
 
 for (const name of storeTargetNames()) {
@@ -29,6 +30,34 @@ for (const name of storeTargetNames()) {
       const stored = await api.store.db.selectFrom('valuations').select('id').where('account_id', '=', accountId).execute();
       assert.equal(stored.length, 50, 'a valuation refused for want of credit is not kept');
       assert.deepEqual(new Set(debits.map((d) => d.reference)), new Set(stored.map((s) => `valuation:${s.id}`)));
+    });
+
+    it('two serving processes over one database, 100 concurrent valuations against a balance of 50: exactly 50 charged, balance 0', async () => {
+      // A second server on its own connection to the same database, counting rate limits as several
+      // processes do (`valora serve --workers 2`).
+      const store = await api.target.open();
+      const second = await buildServer({ store, engine: api.engine, config: { rateLimitCounting: 'database' } });
+      try {
+        await second.listen({ port: 0, host: '127.0.0.1' });
+        const { port } = second.server.address() as { port: number };
+        const { key, accountId } = await api.newAccount({ credits: 50 });
+        const ids = api.seeded.uk;
+        const post = (i: number) =>
+          i % 2 === 0
+            ? api.call('POST', '/v1/valuations', { key, body: { property_id: ids[i % ids.length] } })
+            : fetch(`http://127.0.0.1:${port}/v1/valuations`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ property_id: ids[i % ids.length] }) }).then(
+                async (r) => ({ status: r.status, body: await r.json() }),
+              );
+        const statuses = (await Promise.all(Array.from({ length: 100 }, (_, i) => post(i)))).map((r) => r.status);
+        assert.equal(statuses.filter((s) => s === 200).length, 50, JSON.stringify(statuses));
+        assert.equal(statuses.filter((s) => s === 402).length, 50);
+        assert.equal(await getBalance(api.store.db, accountId), 0);
+        const stored = await api.store.db.selectFrom('valuations').select('id').where('account_id', '=', accountId).execute();
+        assert.equal(stored.length, 50);
+      } finally {
+        await second.close();
+        await store.close();
+      }
     });
 
     it('members of one organisation racing for a shared pool of 20 get exactly 20', async () => {

@@ -2,7 +2,7 @@
 // a request without a valid key learns nothing else about the API.
 import type { FastifyRequest } from 'fastify';
 import { authenticateApiKey } from '../../services/keys/authenticate-api-key.js';
-import { consumeRateLimit } from '../../services/rate-limit/consume-rate-limit.js';
+import { leasedRateLimiter } from '../../services/rate-limit/leased-rate-limiter.js';
 import { localRateLimiter } from '../../services/rate-limit/local-rate-limiter.js';
 import { ApiError } from '../errors.js';
 import type { ApiApp } from '../types.js';
@@ -25,11 +25,8 @@ export function presentedKey(request: FastifyRequest): string | null {
 export function installAuthentication(app: ApiApp): void {
   const { store, config } = app.valora;
   const counting = config.rateLimitCounting ?? (store.dialect === 'sqlite' ? 'process' : 'database');
-  const consume =
-    counting === 'process'
-      ? (accountId: number, limit: number) => localRateLimiter(store).consume(accountId, limit)
-      : (accountId: number, limit: number) => consumeRateLimit(store.db, accountId, limit);
-  if (counting === 'process') app.addHook('onClose', async () => localRateLimiter(store).flush());
+  const limiter = counting === 'process' ? localRateLimiter(store) : leasedRateLimiter(store);
+  app.addHook('onClose', async () => limiter.flush());
   app.addHook('onRequest', async (request, reply) => {
     if (request.is404 || request.routeOptions.config?.public || request.url.startsWith('/docs')) return;
     const key = presentedKey(request);
@@ -38,7 +35,7 @@ export function installAuthentication(app: ApiApp): void {
     if (!account.apiEnabled) throw new ApiError(403, 'API access disabled');
     request.account = account;
     if (request.routeOptions.config?.rateLimited === false) return;
-    const decision = await consume(account.accountId, account.rateLimit);
+    const decision = await limiter.consume(account.accountId, account.rateLimit);
     reply.header('RateLimit-Limit', decision.limit);
     reply.header('RateLimit-Remaining', decision.remaining);
     reply.header('RateLimit-Reset', decision.resetSeconds);

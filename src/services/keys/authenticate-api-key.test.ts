@@ -41,3 +41,44 @@ for (const name of storeTargetNames()) {
     });
   });
 }
+
+for (const name of storeTargetNames()) {
+  describe(`authentication kept in memory on ${name}`, () => {
+    it('sees a revocation, a disabled account and a new rate limit made by another process on the very next request', async () => {
+      await withStore(name, async (store, target) => {
+        const other = await target.open(); // another process's connection
+        try {
+          const { account, apiKey } = await createAccount(store, { email: 'cache@example.com', rateLimit: 60, withKey: true });
+          const first = await authenticateApiKey(store.db, apiKey!);
+          assert.equal(first?.rateLimit, 60);
+          assert.equal((await authenticateApiKey(store.db, apiKey!))?.accountId, account.id);
+
+          await other.db.updateTable('accounts').set({ rate_limit: 5 }).where('id', '=', account.id).execute();
+          assert.equal((await authenticateApiKey(store.db, apiKey!))?.rateLimit, 5);
+          await other.db.updateTable('accounts').set({ api_enabled: 0 }).where('id', '=', account.id).execute();
+          assert.equal((await authenticateApiKey(store.db, apiKey!))?.apiEnabled, false);
+          await other.db.updateTable('accounts').set({ api_enabled: 1 }).where('id', '=', account.id).execute();
+          assert.equal((await authenticateApiKey(store.db, apiKey!))?.apiEnabled, true);
+
+          assert.equal(await revokeApiKey(other.db, account.id, first!.keyId), true);
+          assert.equal(await authenticateApiKey(store.db, apiKey!), null);
+          assert.equal(await authenticateApiKey(store.db, apiKey!), null);
+        } finally {
+          await other.close();
+        }
+      });
+    });
+
+    it('does not move the generation for last_used_at, and a wrong key is still refused while a right one is kept', async () => {
+      await withStore(name, async (store) => {
+        const { apiKey } = await createAccount(store, { email: 'touch@example.com', withKey: true });
+        const before = await store.db.selectFrom('credential_changes').select('generation').executeTakeFirstOrThrow();
+        assert.ok(await authenticateApiKey(store.db, apiKey!)); // writes last_used_at
+        const after = await store.db.selectFrom('credential_changes').select('generation').executeTakeFirstOrThrow();
+        assert.equal(Number(after.generation), Number(before.generation));
+        assert.equal(await authenticateApiKey(store.db, apiKey!.slice(0, -1) + (apiKey!.endsWith('a') ? 'b' : 'a')), null);
+        assert.ok(await authenticateApiKey(store.db, apiKey!));
+      });
+    });
+  });
+}

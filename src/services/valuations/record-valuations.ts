@@ -9,10 +9,15 @@
 // under its lock (PostgreSQL: rows locked in a fixed order, so two processes' batches cannot deadlock;
 // SQLite: BEGIN IMMEDIATE), every charged valuation takes one credit with the unique reference
 // `valuation:<id>`, and a valuation the balance cannot cover is not written and reported insufficient.
+//
+// Several processes may serve one SQLite file. The write lock is never waited for inside SQLite (its busy
+// handler sleeps in the event loop, stalling every request of the process): when another process holds
+// it, the batch goes back to the head of the queue and is tried again a moment later, by then joined by
+// whatever finished valuing meanwhile.
 import type { Kysely } from 'kysely';
-import type { Store } from '../../store/database.js';
+import { SQLITE_BUSY_TIMEOUT_MS, type Store } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
-import { insertEntryOnce, writeTransaction } from '../../store/repositories/ledger.js';
+import { insertEntryOnce, tryWriteTransaction, WRITE_LOCK_BUSY, WriteLockTimeoutError } from '../../store/repositories/ledger.js';
 import { insertValuation, type NewValuation } from '../../store/repositories/valuations.js';
 import { findHolder, lockHolderBalance, type Holder } from '../ledger/lock-holder.js';
 import { noteBalance } from '../ledger/precheck-balance.js';
@@ -33,12 +38,23 @@ interface Pending {
 
 /** Most rows in one transaction: keeps a lock's hold time bounded however far the queue has grown. */
 const MAX_BATCH = 256;
+/** How long to leave SQLite's write lock to another process before trying again (a batch holds it well under this). */
+const LOCK_RETRY_MS = 1;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class ValuationRecorder {
   #queue: Pending[] = [];
   #running: Promise<void> | null = null;
 
-  constructor(private readonly store: Store) {}
+  /**
+   * `lockWaitLimitMs`: how long a batch waits for SQLite's write lock before its requests fail (as long as
+   * SQLite's own busy timeout, by default); nothing of a failed batch is written or charged.
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly lockWaitLimitMs = SQLITE_BUSY_TIMEOUT_MS,
+  ) {}
 
   /** Resolves once the valuation (and its credit, when charged) has committed, or as insufficient. */
   record(item: ValuationToRecord): Promise<Recorded> {
@@ -56,32 +72,61 @@ export class ValuationRecorder {
   }
 
   async #drainQueue(): Promise<void> {
+    let waitingSince: number | null = null;
     try {
-      while (this.#queue.length > 0) await this.#flush(this.#queue.splice(0, MAX_BATCH));
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, MAX_BATCH);
+        if (await this.#flush(batch)) {
+          waitingSince = null;
+          continue;
+        }
+        waitingSince ??= Date.now();
+        const waited = Date.now() - waitingSince;
+        if (waited >= this.lockWaitLimitMs) {
+          const error = new WriteLockTimeoutError(waited);
+          for (const pending of batch) pending.reject(error);
+          waitingSince = null;
+          continue;
+        }
+        this.#queue.unshift(...batch);
+        await pause(LOCK_RETRY_MS);
+      }
     } finally {
       this.#running = null;
     }
   }
 
-  async #flush(batch: Pending[]): Promise<void> {
-    let results: Recorded[];
+  /** Settles every request of the batch; false (settling none) when another process held the write lock. */
+  async #flush(batch: Pending[]): Promise<boolean> {
+    let results: Recorded[] | typeof WRITE_LOCK_BUSY;
     try {
       results = await this.#commit(batch.map((p) => p.item));
     } catch (error) {
       if (batch.length === 1) {
         batch[0]!.reject(error);
-        return;
+        return true;
       }
       // One bad row must not fail its neighbours: each is tried alone, and only the failing one fails.
-      for (const pending of batch) await this.#flush([pending]);
-      return;
+      for (const pending of batch) {
+        const started = Date.now();
+        while (!(await this.#flush([pending]))) {
+          if (Date.now() - started >= this.lockWaitLimitMs) {
+            pending.reject(new WriteLockTimeoutError(Date.now() - started));
+            break;
+          }
+          await pause(LOCK_RETRY_MS);
+        }
+      }
+      return true;
     }
+    if (results === WRITE_LOCK_BUSY) return false;
     batch.forEach((pending, i) => pending.resolve(results[i]!));
+    return true;
   }
 
-  async #commit(items: ValuationToRecord[]): Promise<Recorded[]> {
+  async #commit(items: ValuationToRecord[]): Promise<Recorded[] | typeof WRITE_LOCK_BUSY> {
     const balances = new Map<string, number>();
-    const results = await writeTransaction(this.store, async (trx) => {
+    const results = await tryWriteTransaction(this.store, async (trx) => {
       const holderOfAccount = await this.#lockHolders(trx, items, balances);
       const recorded: Recorded[] = [];
       for (const { valuation, charge } of items) {
@@ -105,6 +150,7 @@ export class ValuationRecorder {
       }
       return recorded;
     });
+    if (results === WRITE_LOCK_BUSY) return results;
     // What each holder's balance is now that the batch committed, for the 402 pre-check.
     for (const [holder, balance] of balances) noteBalance(this.store.db, holder, balance);
     return results;

@@ -117,6 +117,9 @@ export async function claimJob(db: Db, dialect: DialectName, workerId: string, l
     .orderBy('id')
     .limit(1);
   if (dialect === 'postgres') candidate = candidate.forUpdate().skipLocked();
+  // SQLite takes its one write lock for an UPDATE even when it matches nothing: an idle poll (every
+  // 50 ms in each serving process) only reads, and never contends with the valuations' commits.
+  else if (!(await candidate.executeTakeFirst())) return undefined;
   return db
     .updateTable('jobs')
     .set((eb) => ({

@@ -1,7 +1,8 @@
 // The credit ledger's SQL. A balance is SUM(amount) over a holder's entries, never stored anywhere else;
 // debits are made unique by their reference so a retried charge lands once.
 import { sql, type Kysely } from 'kysely';
-import { sqliteHandlesOf, type Store } from '../database.js';
+import type SQLite from 'better-sqlite3';
+import { SQLITE_BUSY_TIMEOUT_MS, sqliteHandlesOf, type Store } from '../database.js';
 import type { Database } from '../schema.js';
 import { prepared, withBoundSqliteConnection } from './prepared.js';
 
@@ -16,14 +17,34 @@ export function isPostgresDb(db: Kysely<Database>): boolean {
  * process Kysely's single SQLite connection already serialises callers. PostgreSQL: an ordinary
  * transaction; callers lock the rows they check (FOR NO KEY UPDATE, see lockAccount). On SQLite the
  * compiled hot-path queries inside run synchronously on the held connection (see prepared.ts).
+ * While another process holds SQLite's write lock this waits in SQLite's busy handler, which sleeps
+ * inside the event loop: hot paths use tryWriteTransaction instead.
  */
 export async function writeTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return (await sqliteOrPostgresTransaction(store, fn, true)) as T;
+}
+
+/** What tryWriteTransaction answers when another connection holds SQLite's write lock. */
+export const WRITE_LOCK_BUSY: unique symbol = Symbol('write lock busy');
+
+/**
+ * writeTransaction that never waits for SQLite's write lock: when another connection (another process)
+ * holds it, nothing is run and the answer is WRITE_LOCK_BUSY at once, for the caller to try again on a
+ * later turn of the event loop instead of sleeping in SQLite's busy handler, which would stall every
+ * request of this process. PostgreSQL's row locks are waited for asynchronously, so there it is
+ * writeTransaction.
+ */
+export async function tryWriteTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T | typeof WRITE_LOCK_BUSY> {
+  return sqliteOrPostgresTransaction(store, fn, false);
+}
+
+async function sqliteOrPostgresTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (trx: Kysely<Database>) => Promise<T>, waitForLock: boolean): Promise<T | typeof WRITE_LOCK_BUSY> {
   if (store.dialect === 'postgres') return store.db.transaction().execute(fn);
   const handles = sqliteHandlesOf(store.db);
   return store.db.connection().execute(async (conn) => {
     if (handles) {
       const writer = handles.writer;
-      writer.prepare('begin immediate').run();
+      if (!beginImmediate(writer, waitForLock)) return WRITE_LOCK_BUSY;
       try {
         const result = await withBoundSqliteConnection(conn, writer, () => fn(conn));
         writer.prepare('commit').run();
@@ -43,6 +64,53 @@ export async function writeTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, 
       throw error;
     }
   });
+}
+
+/** Thrown when SQLite's write lock stayed with another connection for longer than a caller would wait. */
+export class WriteLockTimeoutError extends Error {
+  constructor(waitedMs: number) {
+    super(`database is locked: another process held the write lock for ${waitedMs} ms`);
+  }
+}
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * tryWriteTransaction, tried again every `retryMs` while another process holds SQLite's write lock (the
+ * event loop serves other requests meanwhile), for up to `limitMs` (as long as SQLite's own busy
+ * timeout, by default), then WriteLockTimeoutError.
+ */
+export async function writeTransactionWhenFree<T>(
+  store: Pick<Store, 'db' | 'dialect'>,
+  fn: (trx: Kysely<Database>) => Promise<T>,
+  { retryMs = 1, limitMs = SQLITE_BUSY_TIMEOUT_MS }: { retryMs?: number; limitMs?: number } = {},
+): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const result = await tryWriteTransaction(store, fn);
+    if (result !== WRITE_LOCK_BUSY) return result;
+    const waited = Date.now() - started;
+    if (waited >= limitMs) throw new WriteLockTimeoutError(waited);
+    await pause(retryMs);
+  }
+}
+
+/** BEGIN IMMEDIATE; false when the lock is held elsewhere and `wait` is false (the busy handler is off for that one attempt). */
+function beginImmediate(writer: SQLite.Database, wait: boolean): boolean {
+  if (wait) {
+    writer.prepare('begin immediate').run();
+    return true;
+  }
+  writer.prepare('pragma busy_timeout = 0').get();
+  try {
+    writer.prepare('begin immediate').run();
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) return false;
+    throw error;
+  } finally {
+    writer.prepare(`pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).get();
+  }
 }
 
 const holderTotal = prepared((db, holder: string) =>

@@ -13,28 +13,47 @@ export async function readWindowCount(db: Kysely<Database>, accountId: number, w
   return row ? Number(row.count) : 0;
 }
 
-const increment = prepared((db, accountId: number, windowStart: number, maxCount: number) =>
+const claim = prepared((db, accountId: number, windowStart: number, amount: number, maxCount: number) =>
   db
     .insertInto('rate_limit_counters')
-    .values({ account_id: accountId, window_start: windowStart, count: 1 })
+    .values({ account_id: accountId, window_start: windowStart, count: amount })
     .onConflict((oc) =>
       oc
         .columns(['account_id', 'window_start'])
-        .doUpdateSet((eb) => ({ count: eb('rate_limit_counters.count', '+', 1) }))
-        .where('rate_limit_counters.count', '<', maxCount),
+        .doUpdateSet((eb) => ({ count: eb('rate_limit_counters.count', '+', amount) }))
+        .where((eb) => eb(eb('rate_limit_counters.count', '+', amount), '<=', maxCount)),
     )
     .returning('count'),
 );
 
 /**
- * Adds one to the window's counter unless it already holds `maxCount`; returns the new count, or null when
- * the counter was full. Atomic on both databases (INSERT … ON CONFLICT DO UPDATE … WHERE), so concurrent
- * processes never push a window past its maximum.
+ * Adds `amount` to the window's counter unless that would take it past `maxCount`; returns the new count,
+ * or null when it would (nothing is added). Atomic on both databases (INSERT … ON CONFLICT DO UPDATE …
+ * WHERE), so concurrent processes never push a window past its maximum.
  */
-export async function incrementWindowBelow(db: Kysely<Database>, accountId: number, windowStart: number, maxCount: number): Promise<number | null> {
-  if (maxCount < 1) return null;
-  const row = (await increment(db, accountId, windowStart, maxCount))[0];
+export async function claimWindowCounts(db: Kysely<Database>, accountId: number, windowStart: number, amount: number, maxCount: number): Promise<number | null> {
+  if (amount < 1 || amount > maxCount) return null;
+  const row = (await claim(db, accountId, windowStart, amount, maxCount))[0];
   return row ? Number(row.count) : null;
+}
+
+/** Adds one to the window's counter unless it already holds `maxCount`; returns the new count, or null when it was full. */
+export async function incrementWindowBelow(db: Kysely<Database>, accountId: number, windowStart: number, maxCount: number): Promise<number | null> {
+  return claimWindowCounts(db, accountId, windowStart, 1, maxCount);
+}
+
+const release = prepared((db, accountId: number, windowStart: number, amount: number) =>
+  db
+    .updateTable('rate_limit_counters')
+    .set((eb) => ({ count: eb('rate_limit_counters.count', '-', amount) }))
+    .where('account_id', '=', accountId)
+    .where('window_start', '=', windowStart)
+    .where('rate_limit_counters.count', '>=', amount),
+);
+
+/** Takes back `amount` counts a process claimed in the window and did not use. */
+export async function releaseWindowCounts(db: Kysely<Database>, accountId: number, windowStart: number, amount: number): Promise<void> {
+  if (amount > 0) await release(db, accountId, windowStart, amount);
 }
 
 /** Drops an account's windows that no longer count (older than the previous window). */

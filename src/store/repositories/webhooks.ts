@@ -106,6 +106,9 @@ export async function claimDueDelivery(db: Db, dialect: DialectName, workerId: s
     .orderBy('id')
     .limit(1);
   if (dialect === 'postgres') candidate = candidate.forUpdate().skipLocked();
+  // SQLite takes its one write lock for an UPDATE even when it matches nothing: an idle poll (every
+  // 100 ms in each serving process) only reads, and never contends with the valuations' commits.
+  else if (!(await candidate.executeTakeFirst())) return undefined;
   return db
     .updateTable('webhook_deliveries')
     .set({ worker_id: workerId, lease_expires_at: new Date(now.getTime() + leaseMs).toISOString(), updated_at: nowIso })

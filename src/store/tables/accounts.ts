@@ -57,10 +57,21 @@ export interface RateLimitCountersTable {
   count: number;
 }
 
+/**
+ * One row (id 1) whose generation goes up, by trigger, whenever a key or an account changes in a way that
+ * matters to authentication (a revocation, api_enabled, the rate limit…): a process that keeps
+ * authenticated keys in memory reads it on every request and forgets them all when it moved.
+ */
+export interface CredentialChangesTable {
+  id: number;
+  generation: number;
+}
+
 export interface AccountTables {
   organisations: OrganisationsTable;
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   ledger_entries: LedgerEntriesTable;
   rate_limit_counters: RateLimitCountersTable;
+  credential_changes: CredentialChangesTable;
 }

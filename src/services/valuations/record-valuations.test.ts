@@ -1,0 +1,102 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ValuationOutcome } from '../../engine/types.js';
+import { holdWriteLock } from '../../../test/support/hold-write-lock.js';
+import { createStoreTarget, storeTargetNames } from '../../../test/support/stores.js';
+import { createAccount } from '../accounts/create-account.js';
+import { getBalance } from '../ledger/get-balance.js';
+import { WriteLockTimeoutError } from '../../store/repositories/ledger.js';
+import { ValuationRecorder, type ValuationToRecord } from './record-valuations.js';
+
+const success = {
+  status: 'success',
+  value: 250_000,
+  fsd: 0.1,
+  tier: { tier: 2, band: '0.08-0.13', haircut: 0.05, description: 'good' },
+  confidenceLevel: 80,
+  range90: { low: 210_000, high: 290_000 },
+  interval95: { lower: 200_000, upper: 300_000 },
+  comparables: [],
+  contributions: [],
+  baseValue: 200_000,
+  modelVersion: 'test',
+} as unknown as ValuationOutcome;
+
+const charged = (accountId: number): ValuationToRecord => ({
+  valuation: { accountId, source: 'gadsden', marketId: 'm', property: null, outcome: success, request: {}, response: {}, now: new Date().toISOString() },
+  charge: true,
+});
+
+/** Lets timers run: the event loop is not stalled. */
+const turns = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+for (const name of storeTargetNames()) {
+  describe(`group commit while another process holds the lock on ${name}`, () => {
+    it('keeps serving the event loop, then commits once the lock is free', async () => {
+      const target = await createStoreTarget(name);
+      const store = await target.open();
+      try {
+        const { account } = await createAccount(store, { email: 'lock@example.com', credits: 1 });
+        const release = await holdWriteLock(target, account.id);
+        let settled = false;
+        const recorded = new ValuationRecorder(store).record(charged(account.id)).finally(() => (settled = true));
+        // Had the recorder waited inside SQLite's busy handler, this process would have stalled here and
+        // the attempt failed with SQLITE_BUSY; it must still be waiting, unsettled.
+        await turns(30);
+        assert.equal(settled, false);
+        await release();
+        const result = await recorded;
+        assert.ok('valuationId' in result);
+        assert.equal(await getBalance(store.db, account.id), 0);
+      } finally {
+        await store.close();
+        await target.destroy();
+      }
+    });
+
+    it('two processes racing 100 charges against a balance of 50: exactly 50 charged, balance 0', async () => {
+      const target = await createStoreTarget(name);
+      const stores = [await target.open(), await target.open()];
+      try {
+        const { account } = await createAccount(stores[0]!, { email: 'race@example.com', credits: 50 });
+        const recorders = stores.map((s) => new ValuationRecorder(s));
+        // Both queues fill while the lock is held elsewhere, then contend for it as it frees.
+        const release = await holdWriteLock(target, account.id);
+        const results = Array.from({ length: 100 }, (_, i) => recorders[i % 2]!.record(charged(account.id)));
+        await turns(10);
+        await release();
+        const settled = await Promise.all(results);
+        assert.equal(settled.filter((r) => 'valuationId' in r).length, 50);
+        assert.equal(settled.filter((r) => 'insufficient' in r).length, 50);
+        assert.equal(await getBalance(stores[1]!.db, account.id), 0);
+        const debits = await stores[0]!.db.selectFrom('ledger_entries').select('reference').where('account_id', '=', account.id).where('amount', '=', -1).execute();
+        assert.equal(new Set(debits.map((d) => d.reference)).size, 50);
+      } finally {
+        for (const s of stores) await s.close();
+        await target.destroy();
+      }
+    });
+  });
+}
+
+describe('group commit on sqlite when another process keeps the lock too long', () => {
+  it('fails the batch after the wait limit, writing and charging nothing', async () => {
+    const target = await createStoreTarget('sqlite');
+    const store = await target.open();
+    try {
+      const { account } = await createAccount(store, { email: 'long@example.com', credits: 3 });
+      const release = await holdWriteLock(target, account.id);
+      try {
+        const recorder = new ValuationRecorder(store, 50);
+        await assert.rejects(Promise.all([recorder.record(charged(account.id)), recorder.record(charged(account.id))]), WriteLockTimeoutError);
+      } finally {
+        await release();
+      }
+      assert.equal(await getBalance(store.db, account.id), 3);
+      assert.equal((await store.db.selectFrom('valuations').select('id').execute()).length, 0);
+    } finally {
+      await store.close();
+      await target.destroy();
+    }
+  });
+});
