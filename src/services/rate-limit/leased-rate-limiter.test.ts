@@ -8,9 +8,7 @@ import { readWindowCount } from '../../store/repositories/rate-limits.js';
 import { createAccount } from '../accounts/create-account.js';
 import { RATE_WINDOW_MS } from './consume-rate-limit.js';
 import { LeasedRateLimiter } from './leased-rate-limiter.js';
-
-/** A window start well clear of now (tests pass explicit times), plus `offset` ms. */
-const futureWindow = (windows: number, offset = 0) => Math.ceil(Date.now() / RATE_WINDOW_MS) * RATE_WINDOW_MS + windows * RATE_WINDOW_MS + offset;
+import { assertSlidingWindow, futureWindow } from './sliding-window-contract.test-helper.js';
 
 /** Two processes' worth of stores on one database (separate connections, as separate processes have). */
 async function withTwoStores(name: 'sqlite' | 'postgres', fn: (stores: [Store, Store], target: StoreTarget) => Promise<void>): Promise<void> {
@@ -31,23 +29,7 @@ for (const name of storeTargetNames()) {
         const { account } = await createAccount(store, { email: 'l@example.com', rateLimit: 10 });
         const limiter = new LeasedRateLimiter(store);
         const start = futureWindow(7);
-        const decisions = await Promise.all(Array.from({ length: 25 }, () => limiter.consume(account.id, 10, start + 1000)));
-        assert.equal(decisions.filter((d) => d.allowed).length, 10);
-        assert.deepEqual(
-          decisions.filter((d) => d.allowed).map((d) => d.remaining),
-          [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-        );
-        const refused = decisions.find((d) => !d.allowed)!;
-        assert.equal(refused.remaining, 0);
-        assert.ok(refused.retryAfter >= 1);
-        const next = start + RATE_WINDOW_MS + RATE_WINDOW_MS / 2;
-        const later = [];
-        for (let i = 0; i < 7; i++) later.push(await limiter.consume(account.id, 10, next));
-        assert.equal(later.filter((d) => d.allowed).length, 5);
-        assert.equal(later[0]!.remaining, 4);
-        const fresh = await limiter.consume(account.id, 10, start + 3 * RATE_WINDOW_MS);
-        assert.equal(fresh.allowed, true);
-        assert.equal(fresh.remaining, 9);
+        await assertSlidingWindow(limiter, account.id, start);
       });
     });
 
