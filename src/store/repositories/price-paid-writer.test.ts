@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { groupByPlace } from './price-paid-writer.js';
+import { storeTargetNames, withStore } from '../../../test/support/stores.js';
+import { SALE_DATE_AT, SALE_KEY_AT, SALE_KEY_LENGTH_AT, SALE_KIND_AT, SALE_PRICE_AT, SALE_RECORD, writeDigits, type PricePaidBatch } from './price-paid-batch.js';
+import { groupByPlace, openPricePaidWriter } from './price-paid-writer.js';
+import { insertRegisterProperties } from './uk.js';
 
 describe('groupByPlace', () => {
   it('orders indices by place, keeping the order met within a place', () => {
@@ -10,3 +13,73 @@ describe('groupByPlace', () => {
     assert.deepEqual([...groupByPlace([1_700_000, 5, 1_699_999])], [1, 2, 0]);
   });
 });
+
+/** A batch of one sale per new property, property i at register index i. */
+function batchOf(keys: string[]): PricePaidBatch {
+  const sales = Buffer.alloc(keys.length * SALE_RECORD, 0x30);
+  keys.forEach((key, i) => {
+    const o = i * SALE_RECORD;
+    const id = `{SALE-${key}}`;
+    sales.write(id, o + SALE_KEY_AT, 'latin1');
+    writeDigits(sales, o + SALE_KEY_LENGTH_AT, 2, id.length);
+    sales.write('2020-01-15', o + SALE_DATE_AT, 'latin1');
+    writeDigits(sales, o + SALE_PRICE_AT, 12, 250_000 + i);
+    writeDigits(sales, o + SALE_KIND_AT, 3, 0);
+  });
+  return {
+    properties: {
+      firstIndex: 0,
+      sourceKey: keys,
+      address: keys.map((k) => `${k} High Street`),
+      postcode: keys.map(() => 'M1 1AA'),
+      postcodeKey: keys.map(() => 'M11AA'),
+      place: keys.map(() => 0),
+      latitude: keys.map(() => 53.48),
+      longitude: keys.map(() => -2.24),
+      propertyType: keys.map(() => 'Detached'),
+      attributes: keys.map(() => '{}'),
+    },
+    sales,
+    count: keys.length,
+    refs: Int32Array.from(keys, (_, i) => i),
+    oversize: [],
+    deletions: [],
+    progress: null,
+  };
+}
+
+for (const name of storeTargetNames()) {
+  describe(`Price Paid writer on ${name}`, () => {
+    it("keeps another writer's property when it registered the same address after this import read the register", async () => {
+      await withStore(name, async (store) => {
+        const now = new Date().toISOString();
+        await store.db.insertInto('markets').values({ id: 'uk-test', name: 'UK test', config: '{}', created_at: now, updated_at: now }).execute();
+        // Registered by someone else while this import was reading: this import still thinks B is new.
+        const theirs = await insertRegisterProperties(store.db, 'uk-test', [
+          { sourceKey: 'B', uprn: null, address: 'B High Street', postcode: 'M1 1AA', postcodeKey: 'M11AA', latitude: 53.48, longitude: -2.24, propertyType: 'Detached', attributes: '{}' },
+        ]);
+        const writer = openPricePaidWriter(store, 'uk-test', { saleKinds: [{ attributes: '{}', isMarket: 1, nonMarketReason: null }], bulk: false });
+        const registerIds: number[] = [];
+        try {
+          await writer.write(batchOf(['A', 'B', 'C']), registerIds);
+          await writer.finish();
+        } finally {
+          await writer.close();
+        }
+        assert.equal(registerIds[1], theirs.get('B'), "the sale of B joins the property already registered");
+        assert.equal(new Set(registerIds).size, 3);
+        const properties = await store.db.selectFrom('properties').select(['id', 'source_key']).where('market_id', '=', 'uk-test').orderBy('source_key').execute();
+        assert.deepEqual(properties.map((p) => p.source_key), ['A', 'B', 'C'], 'no second row for B');
+        const sales = await store.db.selectFrom('sales').select(['source_key', 'property_id', 'price']).where('market_id', '=', 'uk-test').orderBy('source_key').execute();
+        assert.deepEqual(
+          sales.map((s) => [s.source_key, Number(s.property_id), Number(s.price)]),
+          [
+            ['{SALE-A}', registerIds[0], 250_000],
+            ['{SALE-B}', theirs.get('B'), 250_001],
+            ['{SALE-C}', registerIds[2], 250_002],
+          ],
+        );
+      });
+    });
+  });
+}
