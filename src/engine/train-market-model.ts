@@ -115,7 +115,10 @@ export function trainMarketModel(frame: SalesFrame, config: MarketConfig, option
   // The final members see about a tenth more sales than the early-stopped ones, so they take a tenth more rounds.
   const memberRounds = fitEarlier.memberRounds.map((r) => Math.max(10, Math.round(r * 1.1)));
   const rounds = memberRounds.reduce((a, b) => a + b, 0);
-  const trendMonths = randomHoldout ? DEFAULT_TREND_MONTHS : chooseTrendWindow(frame, eligible, columns, offsets, later, fitEarlier, inputs);
+  // The earlier model's log values (before the index) of the later sales: they choose the trend window and
+  // then, with the index, feed the nowcast and the confidence model.
+  const laterModelLogs = modelLogsOf(fitEarlier, columns, offsets, later);
+  const trendMonths = randomHoldout ? DEFAULT_TREND_MONTHS : chooseTrendWindow(frame, eligible, later, laterModelLogs, fitEarlier.index);
   fitEarlier.index = fitEarlier.index.withTrendWindow(trendMonths);
 
   // Out-of-time errors of the earlier model on the later sales, and the evidence around each. Half of the
@@ -134,7 +137,7 @@ export function trainMarketModel(frame: SalesFrame, config: MarketConfig, option
   const absErrors: number[] = [];
   // The earlier model's residuals on the later sales feed its nowcast, as the market's newer sales do in
   // service: each later sale is valued with the index updated by the later sales made before it.
-  const { logs: modelLogs, nowcast } = laterLogValues(fitEarlier, frame, eligible, columns, offsets, later);
+  const { logs: modelLogs, nowcast } = laterLogValues(fitEarlier.index, frame, eligible, later, laterModelLogs);
 
   const maskable = inputs.specs.slice(0, inputs.marketFeatureCount).map((s) => s.name).filter((name) => !(CRITICAL_FEATURES as readonly string[]).includes(name));
   const draw = seededUniform(seed + 23);
@@ -241,15 +244,10 @@ const TREND_WINDOWS = [6, 12, 24, 36];
  * valued the later (calibration) sales with the least bias. Chosen on the calibration year, never on the
  * sales being valued later.
  */
-function chooseTrendWindow(frame: SalesFrame, eligible: number[], columns: Float64Array[], offsets: Float64Array, later: number[], fit: StageFit, inputs: ModelInputs): number {
-  const x = new Float64Array(inputs.specs.length);
-  const modelLogs = later.map((k) => {
-    for (let f = 0; f < x.length; f++) x[f] = columns[f]![k]!;
-    return fit.model.predictRow(x) + offsets[k]!;
-  });
+function chooseTrendWindow(frame: SalesFrame, eligible: number[], later: number[], modelLogs: number[], fitIndex: PriceIndex): number {
   let best = { months: DEFAULT_TREND_MONTHS, bias: Infinity };
   for (const months of TREND_WINDOWS) {
-    const index = fit.index.withTrendWindow(months);
+    const index = fitIndex.withTrendWindow(months);
     const logRatios = later.map((k, j) => Math.log(frame.price[eligible[k]!]!) - modelLogs[j]! - index.logAt(frame.day[eligible[k]!]!));
     const bias = Math.abs(median(logRatios));
     if (bias < best.bias - 1e-12) best = { months, bias };
@@ -257,16 +255,21 @@ function chooseTrendWindow(frame: SalesFrame, eligible: number[], columns: Float
   return best.months;
 }
 
+/** A stage model's prediction plus the target's offset for each of the given sales (positions in `eligible`). */
+function modelLogsOf(fit: StageFit, columns: Float64Array[], offsets: Float64Array, ks: number[]): number[] {
+  const x = new Float64Array(columns.length);
+  return ks.map((k) => {
+    for (let f = 0; f < x.length; f++) x[f] = columns[f]![k]!;
+    return fit.model.predictRow(x) + offsets[k]!;
+  });
+}
+
 /**
- * A stage model's log values for the later sales, each with the index nowcast by the later sales before
+ * The later sales' log values (model plus index), each with the index nowcast by the later sales before
  * it (as the market's newer sales move a model's index in service), and that nowcast.
  */
-function laterLogValues(fit: StageFit, frame: SalesFrame, eligible: number[], columns: Float64Array[], offsets: Float64Array, later: number[]): { logs: number[]; nowcast: IndexNowcast } {
-  const x = new Float64Array(columns.length);
-  const logs = later.map((k) => {
-    for (let f = 0; f < x.length; f++) x[f] = columns[f]![k]!;
-    return fit.model.predictRow(x) + offsets[k]! + fit.index.logAt(frame.day[eligible[k]!]!);
-  });
+function laterLogValues(index: PriceIndex, frame: SalesFrame, eligible: number[], later: number[], modelLogs: number[]): { logs: number[]; nowcast: IndexNowcast } {
+  const logs = later.map((k, j) => modelLogs[j]! + index.logAt(frame.day[eligible[k]!]!));
   const nowcast = IndexNowcast.fromSales(later.map((k) => frame.day[eligible[k]!]!), later.map((k, j) => Math.log(frame.price[eligible[k]!]!) - logs[j]!), DEFAULT_NOWCAST);
   return { logs, nowcast };
 }
