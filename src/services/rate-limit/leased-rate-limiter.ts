@@ -29,8 +29,6 @@ type Claim = { granted: true } | { granted: false; previous: number; current: nu
 const MAX_LEASE = 256;
 /** A lease takes at most this share of the room left in the window. */
 const LEASE_SHARE = 1 / 8;
-/** How long to leave SQLite's write lock to another process before trying again. */
-const LOCK_RETRY_MS = 1;
 
 export class LeasedRateLimiter {
   #leases = new Map<number, Lease>();
@@ -114,7 +112,7 @@ export class LeasedRateLimiter {
 
   /** A write transaction that waits for SQLite's write lock on the event loop, never inside SQLite. */
   #write<T>(fn: Parameters<typeof writeTransactionWhenFree<T>>[1]): Promise<T> {
-    return writeTransactionWhenFree(this.store, fn, { retryMs: LOCK_RETRY_MS, limitMs: this.lockWaitLimitMs });
+    return writeTransactionWhenFree(this.store, fn, this.lockWaitLimitMs);
   }
 }
 

@@ -14,10 +14,11 @@
 // handler sleeps in the event loop, stalling every request of the process): when another process holds
 // it, the batch goes back to the head of the queue and is tried again a moment later, by then joined by
 // whatever finished valuing meanwhile.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { SQLITE_BUSY_TIMEOUT_MS, type Store } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
-import { insertEntryOnce, tryWriteTransaction, WRITE_LOCK_BUSY, WriteLockTimeoutError } from '../../store/repositories/ledger.js';
+import { insertEntryOnce, retryWhileWriteLockBusy, tryWriteTransaction, WRITE_LOCK_BUSY, WRITE_LOCK_RETRY_MS, WriteLockTimeoutError } from '../../store/repositories/ledger.js';
 import { insertValuation, type NewValuation } from '../../store/repositories/valuations.js';
 import { findHolder, lockHolderBalance, type Holder } from '../ledger/lock-holder.js';
 import { noteBalance } from '../ledger/precheck-balance.js';
@@ -38,10 +39,6 @@ interface Pending {
 
 /** Most rows in one transaction: keeps a lock's hold time bounded however far the queue has grown. */
 const MAX_BATCH = 256;
-/** How long to leave SQLite's write lock to another process before trying again (a batch holds it well under this). */
-const LOCK_RETRY_MS = 1;
-
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class ValuationRecorder {
   #queue: Pending[] = [];
@@ -89,7 +86,7 @@ export class ValuationRecorder {
           continue;
         }
         this.#queue.unshift(...batch);
-        await pause(LOCK_RETRY_MS);
+        await sleep(WRITE_LOCK_RETRY_MS);
       }
     } finally {
       this.#running = null;
@@ -108,13 +105,11 @@ export class ValuationRecorder {
       }
       // One bad row must not fail its neighbours: each is tried alone, and only the failing one fails.
       for (const pending of batch) {
-        const started = Date.now();
-        while (!(await this.#flush([pending]))) {
-          if (Date.now() - started >= this.lockWaitLimitMs) {
-            pending.reject(new WriteLockTimeoutError(Date.now() - started));
-            break;
-          }
-          await pause(LOCK_RETRY_MS);
+        try {
+          const [result] = await retryWhileWriteLockBusy(() => this.#commit([pending.item]), this.lockWaitLimitMs);
+          pending.resolve(result!);
+        } catch (alone) {
+          pending.reject(alone);
         }
       }
       return true;

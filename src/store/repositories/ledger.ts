@@ -1,5 +1,6 @@
 // The credit ledger's SQL. A balance is SUM(amount) over a holder's entries, never stored anywhere else;
 // debits are made unique by their reference so a retried charge lands once.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import { SQLITE_BUSY_TIMEOUT_MS, sqliteHandlesOf, type Store } from '../database.js';
@@ -73,26 +74,28 @@ export class WriteLockTimeoutError extends Error {
   }
 }
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** How long to leave SQLite's write lock to another process before trying again (a batch holds it well under this). */
+export const WRITE_LOCK_RETRY_MS = 1;
 
 /**
- * tryWriteTransaction, tried again every `retryMs` while another process holds SQLite's write lock (the
- * event loop serves other requests meanwhile), for up to `limitMs` (as long as SQLite's own busy
- * timeout, by default), then WriteLockTimeoutError.
+ * Runs `attempt` (a tryWriteTransaction) again every WRITE_LOCK_RETRY_MS while another process holds
+ * SQLite's write lock, the event loop serving other requests meanwhile, for up to `limitMs` (as long as
+ * SQLite's own busy timeout, by default), then WriteLockTimeoutError.
  */
-export async function writeTransactionWhenFree<T>(
-  store: Pick<Store, 'db' | 'dialect'>,
-  fn: (trx: Kysely<Database>) => Promise<T>,
-  { retryMs = 1, limitMs = SQLITE_BUSY_TIMEOUT_MS }: { retryMs?: number; limitMs?: number } = {},
-): Promise<T> {
+export async function retryWhileWriteLockBusy<T>(attempt: () => Promise<T | typeof WRITE_LOCK_BUSY>, limitMs = SQLITE_BUSY_TIMEOUT_MS): Promise<T> {
   const started = Date.now();
   for (;;) {
-    const result = await tryWriteTransaction(store, fn);
+    const result = await attempt();
     if (result !== WRITE_LOCK_BUSY) return result;
     const waited = Date.now() - started;
     if (waited >= limitMs) throw new WriteLockTimeoutError(waited);
-    await pause(retryMs);
+    await sleep(WRITE_LOCK_RETRY_MS);
   }
+}
+
+/** A write transaction that waits for SQLite's write lock on the event loop, never inside SQLite. */
+export function writeTransactionWhenFree<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (trx: Kysely<Database>) => Promise<T>, limitMs = SQLITE_BUSY_TIMEOUT_MS): Promise<T> {
+  return retryWhileWriteLockBusy(() => tryWriteTransaction(store, fn), limitMs);
 }
 
 /** BEGIN IMMEDIATE; false when the lock is held elsewhere and `wait` is false (the busy handler is off for that one attempt). */
