@@ -7,10 +7,22 @@ import { marketsDir } from '../../src/paths.js';
 import { importPostcodes } from '../../src/data/uk/import-postcodes.js';
 import { importPricePaid } from '../../src/data/uk/import-price-paid.js';
 import { ukMarketConfig } from '../../src/data/uk/uk-market-config.js';
+import type { Store } from '../../src/store/database.js';
 import { storeTargetNames, withStore } from '../support/stores.js';
 import { onspd, ppdLine, tempDir, writeFile } from './fixtures.js';
 
 const SAMPLE = resolve(marketsDir, 'uk-samples/ppd-1995-sample.csv');
+
+/** A market's sales, by transaction id, with the address of the property each joined. */
+function salesWithAddress(store: Store, market: string) {
+  return store.db
+    .selectFrom('sales')
+    .innerJoin('properties', 'properties.id', 'sales.property_id')
+    .select(['sales.source_key', 'sales.price', 'properties.address'])
+    .where('sales.market_id', '=', market)
+    .orderBy('sales.source_key')
+    .execute();
+}
 
 for (const target of storeTargetNames()) {
   describe(`Price Paid import on ${target}`, () => {
@@ -202,14 +214,7 @@ for (const target of storeTargetNames()) {
         for (const [market, bulk] of [['uk-wide-bulk', true], ['uk-wide-batched', false]] as const) {
           const r = await importPricePaid(store, file, { marketId: market, bulk });
           assert.deepEqual({ added: r.added, changed: r.changed, superseded: r.superseded, properties: r.propertiesCreated }, { added: 2, changed: 1, superseded: 1, properties: 2 });
-          const sales = await store.db
-            .selectFrom('sales')
-            .innerJoin('properties', 'properties.id', 'sales.property_id')
-            .select(['sales.source_key', 'sales.price', 'properties.address'])
-            .where('sales.market_id', '=', market)
-            .orderBy('sales.source_key')
-            .execute();
-          assert.deepEqual(sales, [
+          assert.deepEqual(await salesWithAddress(store, market), [
             { source_key: 'FFFFFFFF-0000-0000-0000-000000000001-WITH-A-TAIL', price: 260000, address: '1 Test Road, Didsbury' },
             { source_key: 'FFFFFFFF-0000-0000-0000-000000000002', price: 1e12, address: '2 Test Road, Didsbury' },
             { source_key: 'FFFFFFFF-0000-0000-0000-000000000003', price: 250000, address: '1 Test Road, Didsbury' },
@@ -254,14 +259,7 @@ for (const target of storeTargetNames()) {
         const r = await importPricePaid(store, file, { marketId: 'uk-odd' });
         assert.deepEqual({ added: r.added, changed: r.changed, superseded: r.superseded, rejected: r.rejected }, { added: 3, changed: 1, superseded: 1, rejected: 1 });
         assert.deepEqual(r.rejections, [{ line: 7, reason: 'text after the closing quote of field 1' }]);
-        const sales = await store.db
-          .selectFrom('sales')
-          .innerJoin('properties', 'properties.id', 'sales.property_id')
-          .select(['sales.source_key', 'sales.price', 'properties.address'])
-          .where('sales.market_id', '=', 'uk-odd')
-          .orderBy('sales.source_key')
-          .execute();
-        assert.deepEqual(sales, [
+        assert.deepEqual(await salesWithAddress(store, 'uk-odd'), [
           { source_key: 'DDDDDDDD-0000-0000-0000-000000000001', price: 250000, address: 'The "Old" Mill, Test Road, Didsbury' },
           { source_key: 'DDDDDDDD-0000-0000-0000-000000000002', price: 250000, address: 'Rose Cottage, Test Road, Didsbury' },
           { source_key: 'DDDDDDDD-0000-0000-0000-000000000003', price: 250000, address: '7 Test Road, Didsbury' },
