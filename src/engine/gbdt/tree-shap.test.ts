@@ -155,6 +155,26 @@ describe('TreeSHAP', () => {
     }
   });
 
+  it('runs the four-node rule in WebAssembly, with the same values as the JavaScript kernel', () => {
+    const rng = new SeededRandom(99);
+    const specs: FeatureSpec[] = [...numeric('n0', 'n1', 'n2', 'n3', 'n4', 'n5'), { name: 'c0', kind: 'categorical', levels: Array.from({ length: 40 }, (_, i) => `l${i}`) }];
+    const trees = Array.from({ length: 50 }, () => randomTree(rng, specs, 31, 8, specs.length));
+    const forest = new Forest(trees, specs);
+    const wasm = new TreeShapExplainer(forest);
+    const js = new TreeShapExplainer(forest, { javascriptOnly: true });
+    // the build compiles the kernel (npm run build); without it every explanation would quietly be slower
+    assert.equal(wasm.usesWasm, true, 'the WebAssembly kernel is built and loaded');
+    assert.equal(js.usesWasm, false);
+    for (let i = 0; i < 300; i++) {
+      const x = randomRow(rng, specs);
+      const a = new Float64Array(specs.length);
+      const b = new Float64Array(specs.length);
+      wasm.accumulate(x, a);
+      js.accumulate(x, b);
+      for (let f = 0; f < specs.length; f++) assert.ok(Math.abs(a[f]! - b[f]!) <= 1e-12 * Math.abs(b[f]!) + 1e-15, `row ${i}, feature ${f}: ${a[f]} vs ${b[f]}`);
+    }
+  });
+
   it('reports the memory its prepared arrays take', () => {
     const model = trainGbdt(dataset(500, 9), { numRounds: 20, earlyStoppingRounds: 0 });
     const trees = (JSON.parse(model.serialize()).trees as TreeRecord[]).map((t) => ({ ...t, threshold: t.threshold.map((v) => (v === null ? Infinity : v)) }));

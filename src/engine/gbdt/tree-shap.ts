@@ -24,6 +24,7 @@
 import type { Forest } from './forest.js';
 import { gaussLegendre } from './gauss-legendre.js';
 import { specializedCopy } from './specialize.js';
+import { TreeShapWasm } from './tree-shap-wasm.js';
 
 /**
  * Trees whose paths have at most 2 × LANES distinct features (every tree grown with maxDepth <= 8) use a
@@ -72,8 +73,14 @@ export class TreeShapExplainer {
   private readonly follows: Uint8Array;
   private readonly goRight: Uint8Array;
   private readonly fourRule: (t: number, x: ArrayLike<number>, out: Float64Array) => void;
+  /** The four-node rule's trees in WebAssembly (tree-shap-kernel.as.ts), where the build made the module. */
+  private readonly wasm: TreeShapWasm | null;
 
-  constructor(private readonly forest: Forest) {
+  /** `javascriptOnly` skips the WebAssembly kernel (for tests that compare the two). */
+  constructor(
+    private readonly forest: Forest,
+    options: { javascriptOnly?: boolean } = {},
+  ) {
     const T = forest.numTrees;
     const slots = forest.feature.length + forest.leafValue.length;
     this.treeSlot = new Int32Array(T + 1);
@@ -205,22 +212,44 @@ export class TreeShapExplainer {
       follows: this.follows,
       goRight: this.goRight,
     });
+    const rule = { nodes: Array.from(this.ruleU.subarray(R, R + 4)), weights: Array.from(this.ruleW.subarray(R, R + 4)), failed: Array.from(this.ruleFailed.subarray(R, R + 4)) };
+    const prepared = {
+      treeSlot: this.treeSlot,
+      treeInternal: this.treeInternal,
+      treeOrder: this.treeOrder,
+      internalSlots: this.internalSlots,
+      slotPrevSame: this.slotPrevSame,
+      slotNode: this.slotNode,
+      slotRightChild: this.slotRightChild,
+      slotZ: this.slotZ,
+      slotFraction: this.slotFraction,
+      slotScale: this.slotScale,
+      maxTreeSlots,
+      rule,
+    };
+    this.wasm = options.javascriptOnly ? null : TreeShapWasm.create(prepared, forest);
+  }
+
+  /** Whether the four-node rule's trees run in the WebAssembly kernel. */
+  get usesWasm(): boolean {
+    return this.wasm !== null;
   }
 
   /** Bytes held by the prepared arrays (not the forest), for reporting. */
   get byteLength(): number {
     let bytes = 0;
     for (const a of [this.treeSlot, this.treeInternal, this.internalSlots, this.slotScale, this.treeOrder, this.treeValueStart, this.slotParent, this.slotPrevSame, this.slotNode, this.slotRightChild, this.slotIsRight, this.slotZ, this.slotFraction, this.invFollowed, this.product, this.below, this.coefficient, this.follows, this.goRight]) bytes += a.byteLength;
-    return bytes;
+    return bytes + (this.wasm?.byteLength ?? 0);
   }
 
   /** Adds each feature's SHAP value for row x into out (out is not cleared). */
   accumulate(x: ArrayLike<number>, out: Float64Array): void {
-    const { treeSlot, treeOrder } = this;
+    const { treeSlot, treeOrder, wasm } = this;
+    wasm?.accumulate(x, out);
     for (let t = 0; t < this.forest.numTrees; t++) {
       if (treeSlot[t + 1]! - treeSlot[t]! === 1) continue; // a single leaf explains nothing
-      if (treeOrder[t] === LANES) this.fourRule(t, x, out);
-      else this.accumulateAny(t, x, out);
+      if (treeOrder[t] !== LANES) this.accumulateAny(t, x, out);
+      else if (!wasm) this.fourRule(t, x, out);
     }
   }
 
