@@ -118,29 +118,35 @@ function forestOf(model: GbdtModel): Forest {
 }
 
 /**
- * CPU µs per explanation of the current TreeSHAP and of the previous one (per-leaf subset tables, kept as
- * the tests' reference): rounds over the same rows, alternating between the two, median of the rounds.
- * CPU time rather than wall time, because on a shared machine most calls would otherwise include time
- * spent waiting for a core.
+ * CPU µs per explanation of the current TreeSHAP (its WebAssembly kernel, then the same in JavaScript) and
+ * of the previous one (per-leaf subset tables, kept as the tests' reference): rounds over the same rows,
+ * alternating between them, median of the rounds. CPU time rather than wall time, because on a shared
+ * machine most calls would otherwise include time spent waiting for a core.
  */
-function timeShapAgainstReference(model: GbdtModel, xs: Float64Array[], rounds: number): { fast: number; reference: number; fastBytes: number; referenceBytes: number; worst: number } {
+function timeShapAgainstReference(model: GbdtModel, xs: Float64Array[], rounds: number): { wasm: number; javascript: number; reference: number; fastBytes: number; referenceBytes: number; worst: number } {
   const forest = forestOf(model);
-  const fast = new TreeShapExplainer(forest);
-  const reference = new ReferenceTreeShapExplainer(forest);
+  const explainers = {
+    wasm: new TreeShapExplainer(forest),
+    javascript: new TreeShapExplainer(forest, { javascriptOnly: true }),
+    reference: new ReferenceTreeShapExplainer(forest),
+  };
+  if (!explainers.wasm.usesWasm) throw new Error('the WebAssembly TreeSHAP kernel is not built: npm run build');
   const M = model.features.length;
   const a = new Float64Array(M);
   const b = new Float64Array(M);
   let worst = 0;
   for (const x of xs) {
-    a.fill(0);
-    b.fill(0);
-    fast.accumulate(x, a);
-    reference.accumulate(x, b);
-    for (let f = 0; f < M; f++) worst = Math.max(worst, Math.abs(a[f]! - b[f]!) / Math.max(1e-300, Math.abs(b[f]!)));
+    for (const fast of [explainers.wasm, explainers.javascript]) {
+      a.fill(0);
+      b.fill(0);
+      fast.accumulate(x, a);
+      explainers.reference.accumulate(x, b);
+      for (let f = 0; f < M; f++) worst = Math.max(worst, Math.abs(a[f]! - b[f]!) / Math.max(1e-300, Math.abs(b[f]!)));
+    }
   }
-  const times = { fast: [] as number[], reference: [] as number[] };
+  const times = { wasm: [] as number[], javascript: [] as number[], reference: [] as number[] };
   for (let r = 0; r < rounds; r++) {
-    for (const [name, e] of [['fast', fast], ['reference', reference]] as const) {
+    for (const [name, e] of Object.entries(explainers) as Array<[keyof typeof times, TreeShapExplainer | ReferenceTreeShapExplainer]>) {
       const c0 = cpuSeconds();
       for (const x of xs) {
         a.fill(0);
@@ -149,7 +155,14 @@ function timeShapAgainstReference(model: GbdtModel, xs: Float64Array[], rounds: 
       times[name].push(((cpuSeconds() - c0) / xs.length) * 1e6);
     }
   }
-  return { fast: median(times.fast), reference: median(times.reference), fastBytes: fast.byteLength, referenceBytes: reference.byteLength, worst };
+  return {
+    wasm: median(times.wasm),
+    javascript: median(times.javascript),
+    reference: median(times.reference),
+    fastBytes: explainers.wasm.byteLength,
+    referenceBytes: explainers.reference.byteLength,
+    worst,
+  };
 }
 
 function writeCsv(path: string, data: TrainingData): void {
@@ -228,7 +241,11 @@ export async function run(args: string[]): Promise<void> {
     console.log(`valora  shap: median ${shapUs.toFixed(1)} µs wall, mean ${shapCpuUs.toFixed(1)} µs CPU, with ${m.numTrees} trees (${sample} rows × 3)`);
     const vs = timeShapAgainstReference(m, xs.slice(0, 200), 11);
     const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(2);
-    console.log(`valora  shap vs the previous (table) explainer, 11 alternating rounds of 200 rows, ${m.numTrees} trees: ${vs.fast.toFixed(1)} µs vs ${vs.reference.toFixed(1)} µs CPU, median round (${(vs.reference / vs.fast).toFixed(2)}x); largest relative difference ${vs.worst.toExponential(1)}; prepared arrays ${mib(vs.fastBytes)} MiB vs ${mib(vs.referenceBytes)} MiB`);
+    console.log(
+      `valora  shap, 11 alternating rounds of 200 rows, ${m.numTrees} trees, CPU µs per row (median round): WebAssembly kernel ${vs.wasm.toFixed(1)}, ` +
+        `same kernel in JavaScript ${vs.javascript.toFixed(1)} (${(vs.javascript / vs.wasm).toFixed(2)}x), previous (table) explainer ${vs.reference.toFixed(1)} (${(vs.reference / vs.wasm).toFixed(2)}x); ` +
+        `largest relative difference from the table explainer ${vs.worst.toExponential(1)}; prepared arrays ${mib(vs.fastBytes)} MiB vs ${mib(vs.referenceBytes)} MiB`,
+    );
   }
   if (sink === 42) console.log('');
 
