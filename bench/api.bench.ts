@@ -50,6 +50,8 @@ interface Phase {
   non2xx: number;
   errors: number;
   cpuMsPerRequest: number | null;
+  /** This process's CPU per request: the load generator's share of the same cores. */
+  clientCpuMsPerRequest: number;
 }
 
 function option(args: string[], name: string): string | undefined {
@@ -301,17 +303,23 @@ export async function run(args: string[]): Promise<void> {
         return bytes;
       };
     };
-    const withCpu = async (measure: () => Promise<Omit<Phase, 'cpuMsPerRequest'>>): Promise<Phase> => {
+    const withCpu = async (measure: () => Promise<Omit<Phase, 'cpuMsPerRequest' | 'clientCpuMsPerRequest'>>): Promise<Phase> => {
       const before = serverCpuSeconds(child.pid!);
+      const clientBefore = process.cpuUsage();
       const result = await measure();
       const after = serverCpuSeconds(child.pid!);
-      return { ...result, cpuMsPerRequest: before !== null && after !== null ? ((after - before) * 1000) / Math.max(1, result.total) : null };
+      const client = process.cpuUsage(clientBefore);
+      return {
+        ...result,
+        cpuMsPerRequest: before !== null && after !== null ? ((after - before) * 1000) / Math.max(1, result.total) : null,
+        clientCpuMsPerRequest: (client.user + client.system) / 1000 / Math.max(1, result.total),
+      };
     };
     let n = 0;
     const closedLoop = (path: string, payloads: string[] | null, seconds: number) =>
       withCpu(
         () =>
-          new Promise<Omit<Phase, 'cpuMsPerRequest'>>((resolve, reject) =>
+          new Promise<Omit<Phase, 'cpuMsPerRequest' | 'clientCpuMsPerRequest'>>((resolve, reject) =>
             autocannon(
               {
                 url: url + path,
@@ -349,7 +357,7 @@ export async function run(args: string[]): Promise<void> {
     const results: Record<string, Phase[]> = { closed: [], fixed: [], unexplained: [], health: [] };
     const line = (label: string, r: Phase) =>
       `${label.padEnd(34)} p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms   ${Math.round(r.perSecond).toLocaleString('en').padStart(7)} req/s   ` +
-      `server CPU ${r.cpuMsPerRequest === null ? '?' : r.cpuMsPerRequest.toFixed(3)} ms/request   (${r.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
+      `server CPU ${r.cpuMsPerRequest === null ? '?' : r.cpuMsPerRequest.toFixed(3)} ms/request, client ${r.clientCpuMsPerRequest.toFixed(3)}   (${r.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
     const labels: Record<string, string> = {
       closed: 'valuations, closed loop (capacity)',
       fixed: `valuations at ${rate.toLocaleString('en')}/s offered (open loop)`,
@@ -376,6 +384,7 @@ export async function run(args: string[]): Promise<void> {
         non2xx: all.reduce((s, r) => s + r.non2xx, 0),
         errors: all.reduce((s, r) => s + r.errors, 0),
         cpuMsPerRequest: cpu.length ? median(cpu) : null,
+        clientCpuMsPerRequest: median(all.map((r) => r.clientCpuMsPerRequest)),
       };
     };
     if (runs > 1) {
