@@ -102,6 +102,11 @@ export class MarketModel {
     return this.value.predictRow(x) + this.offset(x);
   }
 
+  /** predictLog(x), and the value model's TreeSHAP values of x in out, from one pass over the trees. */
+  predictAndExplainLog(x: ArrayLike<number>, out: Float64Array): number {
+    return this.value.predictAndExplain(x, out) + this.offset(x);
+  }
+
   get version(): string {
     return this.artifact.modelVersion;
   }

@@ -66,7 +66,9 @@ export function valueSubject(state: MarketState, subject: Subject, options: Valu
   }
 
   imputeFromNeighbours(encoded.x, encoded.missing, inputs, config, frame, pool);
-  const modelLog = model.predictLog(encoded.x);
+  // With explanations, the same pass over the trees gives the prediction (bit for bit predictLog's)
+  const shap = options.explain !== false ? new Float64Array(inputs.specs.length) : null;
+  const modelLog = shap ? model.predictAndExplainLog(encoded.x, shap) : model.predictLog(encoded.x);
   const timeLog = model.index.logAt(options.asOf) + model.nowcast.adjustment(options.asOf);
   const logValue = modelLog + timeLog;
   const value = Math.exp(logValue);
@@ -99,7 +101,7 @@ export function valueSubject(state: MarketState, subject: Subject, options: Valu
 
   let contributions: Contribution[] = [];
   const baseValue = Math.exp(model.value.expectedValue + (model.artifact.target.kind === 'log_price_per_area' ? model.artifact.target.medianLogArea : 0));
-  if (options.explain !== false) contributions = explainInCurrency(model, inputs, encoded.x, timeLog, value, baseValue, options.maxContributions ?? 10);
+  if (shap) contributions = explainInCurrency(model, inputs, encoded.x, shap, timeLog, value, baseValue, options.maxContributions ?? 10);
 
   return {
     status: 'success',
@@ -117,14 +119,14 @@ export function valueSubject(state: MarketState, subject: Subject, options: Valu
 }
 
 /**
- * TreeSHAP values are additive in log price. They are turned into currency with the logarithmic mean
- * L(value, base) = (value − base) / ln(value / base): each feature's log contribution times L. The
- * currency contributions then add up exactly to value − base, whatever their signs (the LMDI method).
+ * The value model's TreeSHAP values of x (`shap`, adjusted in place) are additive in log price. They are
+ * turned into currency with the logarithmic mean L(value, base) = (value − base) / ln(value / base): each
+ * feature's log contribution times L. The currency contributions then add up exactly to value − base,
+ * whatever their signs (the LMDI method).
  * The index's move from its reference month to the valuation date is the `market_index` contribution;
  * latitude, longitude and the rotated axes are reported together as `location`.
  */
-export function explainInCurrency(model: MarketModel, inputs: ModelInputs, x: Float64Array, timeLog: number, value: number, baseValue: number, limit: number): Contribution[] {
-  const shap = model.value.shap(x);
+export function explainInCurrency(model: MarketModel, inputs: ModelInputs, x: Float64Array, shap: Float64Array, timeLog: number, value: number, baseValue: number, limit: number): Contribution[] {
   // Per-area models add log area exactly: its distance from the training median belongs to floor_area.
   const target = model.artifact.target;
   if (target.kind === 'log_price_per_area') shap[target.areaFeature] = shap[target.areaFeature]! + model.offset(x) - target.medianLogArea;

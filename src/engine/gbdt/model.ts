@@ -27,6 +27,7 @@ export class GbdtModel {
   private readonly trees: TreeRecord[];
   private readonly forest: Forest;
   private explainer: TreeShapExplainer | null = null;
+  private leafScratch: Float64Array | null = null;
 
   constructor(data: GbdtModelData) {
     this.features = data.features;
@@ -70,6 +71,22 @@ export class GbdtModel {
     if (!this.explainer) this.explainer = new TreeShapExplainer(this.forest);
     this.explainer.accumulate(x, result);
     return result;
+  }
+
+  /**
+   * shap(x, out) and predictRow(x) from one pass over the trees: returns the prediction, bit-identical to
+   * predictRow's (the same leaf values added in the same order), with out filled as shap fills it.
+   */
+  predictAndExplain(x: ArrayLike<number>, out: Float64Array): number {
+    if (x.length < this.features.length) throw new Error(`predictAndExplain: the model has ${this.features.length} features but the row has ${x.length} values`);
+    if (out.length < this.features.length) throw new Error(`predictAndExplain: the output array holds ${out.length} values; the model has ${this.features.length} features`);
+    out.fill(0);
+    if (!this.explainer) this.explainer = new TreeShapExplainer(this.forest);
+    const leaves = (this.leafScratch ??= new Float64Array(this.numTrees));
+    this.explainer.accumulate(x, out, leaves);
+    let sum = this.baseScore;
+    for (let t = 0; t < this.numTrees; t++) sum += leaves[t]!;
+    return sum;
   }
 
   /** Total split gain per feature. */

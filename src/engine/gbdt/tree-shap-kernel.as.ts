@@ -16,11 +16,11 @@ const CATEGORICAL: u8 = 2;
 let treeSlot: usize, treeInternal: usize, treeOrder: usize, internalSlots: usize;
 let slotPrevSame: usize, slotNode: usize, slotRightChild: usize, slotZ: usize, slotFraction: usize, slotScale: usize;
 let feature: usize, threshold: usize, flags: usize, missingRight: usize, catStart: usize, catWords: usize, catLevels: usize;
-let val: usize, follows: usize, goRight: usize, xs: usize, outs: usize;
+let val: usize, follows: usize, goRight: usize, xs: usize, outs: usize, leaves: usize;
 // the four-node Gauss–Legendre rule: nodes u, weights w and −w/(1 − u), two lanes to a vector
 let U0: v128, U1: v128, W0: v128, W1: v128, F0: v128, F1: v128;
 
-/** Reads the layout: 22 u32 offsets in the order of the declarations above, then the rule's 12 f64 values. */
+/** Reads the layout: 23 u32 offsets in the order of the declarations above, then the rule's 12 f64 values. */
 export function setLayout(at: usize): void {
   treeSlot = load<u32>(at, 0);
   treeInternal = load<u32>(at, 4);
@@ -44,12 +44,13 @@ export function setLayout(at: usize): void {
   goRight = load<u32>(at, 76);
   xs = load<u32>(at, 80);
   outs = load<u32>(at, 84);
-  U0 = v128.load(at, 88);
-  U1 = v128.load(at, 104);
-  W0 = v128.load(at, 120);
-  W1 = v128.load(at, 136);
-  F0 = v128.load(at, 152);
-  F1 = v128.load(at, 168);
+  leaves = load<u32>(at, 88);
+  U0 = v128.load(at, 96);
+  U1 = v128.load(at, 112);
+  W0 = v128.load(at, 128);
+  W1 = v128.load(at, 144);
+  F0 = v128.load(at, 160);
+  F1 = v128.load(at, 176);
 }
 
 @inline function i32At(base: usize, i: i32): i32 {
@@ -74,8 +75,9 @@ export function setLayout(at: usize): void {
 }
 
 /**
- * Adds the contributions of trees [from, to) into out, for the x the host wrote; trees with another
- * order than 4 (and single leaves) are skipped and left to the host.
+ * Adds the contributions of trees [from, to) into out, for the x the host wrote, and sets leaves[t] to the
+ * value of the leaf x reaches in tree t; trees with another order than 4 (and single leaves) are skipped and
+ * left to the host.
  */
 export function accumulate(from: i32, to: i32): void {
   const one = f64x2.splat(1.0);
@@ -174,5 +176,9 @@ export function accumulate(from: i32, to: i32): void {
       const outAt = outs + (<usize>i32At(feature, i32At(slotNode, g)) << 3);
       store<f64>(outAt, load<f64>(outAt) + f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1));
     }
+    // the prediction's share: down the branches x took, to its leaf (whose scale is its value)
+    let s = 0;
+    while (i32At(slotNode, s0 + s) >= 0) s = u8At(goRight, s) ? i32At(slotRightChild, s0 + s) : s + 1;
+    store<f64>(leaves + (<usize>t << 3), f64At(slotScale, s0 + s));
   }
 }

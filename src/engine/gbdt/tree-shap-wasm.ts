@@ -66,6 +66,7 @@ export class TreeShapWasm {
   private readonly kernel: KernelExports;
   private readonly x: Float64Array;
   private readonly out: Float64Array;
+  private readonly leaves: Float64Array;
 
   private constructor(module: WasmModule, prepared: PreparedTreeShap, private readonly forest: Forest) {
     this.kernel = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
@@ -89,9 +90,12 @@ export class TreeShapWasm {
       forest.catWords,
       forest.catLevels,
     ];
-    // scratch: val (4 lanes per slot), follows, goRight, then x and out (one value per feature)
-    const scratch = [prepared.maxTreeSlots * 32, prepared.maxTreeSlots, prepared.maxTreeSlots, features * 8, features * 8];
-    const LAYOUT_BYTES = 22 * 4 + 12 * 8;
+    // scratch: val (4 lanes per slot), follows, goRight, then x and out (one value per feature) and the leaf
+    // value x reaches in each tree
+    const scratch = [prepared.maxTreeSlots * 32, prepared.maxTreeSlots, prepared.maxTreeSlots, features * 8, features * 8, Math.max(1, forest.numTrees) * 8];
+    const OFFSETS = copied.length + scratch.length;
+    const RULE_AT = 96; // after the 23 offsets, 16-byte aligned
+    const LAYOUT_BYTES = RULE_AT + 12 * 8;
     const offsets: number[] = [];
     let end = LAYOUT_BYTES;
     for (const bytes of [...copied.map((a) => a.byteLength), ...scratch]) {
@@ -103,12 +107,13 @@ export class TreeShapWasm {
     memory.grow(Math.ceil(end / 65536) - memory.buffer.byteLength / 65536);
     const bytes = new Uint8Array(memory.buffer);
     copied.forEach((a, i) => bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offsets[i]!));
-    new Uint32Array(memory.buffer, 0, 22).set(offsets);
+    new Uint32Array(memory.buffer, 0, OFFSETS).set(offsets);
     const { nodes, weights, failed } = prepared.rule;
-    new Float64Array(memory.buffer, 88, 12).set([...nodes, ...weights, ...failed]);
+    new Float64Array(memory.buffer, RULE_AT, 12).set([...nodes, ...weights, ...failed]);
     this.kernel.setLayout(0);
     this.x = new Float64Array(memory.buffer, offsets[copied.length + 3]!, features);
     this.out = new Float64Array(memory.buffer, offsets[copied.length + 4]!, features);
+    this.leaves = new Float64Array(memory.buffer, offsets[copied.length + 5]!, Math.max(1, forest.numTrees));
   }
 
   /** An instance for these arrays, or null where the kernel is not built. */
@@ -117,13 +122,17 @@ export class TreeShapWasm {
     return module ? new TreeShapWasm(module, prepared, forest) : null;
   }
 
-  /** Adds the four-node-rule trees' contributions for row x into out. */
-  accumulate(x: ArrayLike<number>, out: Float64Array): void {
+  /**
+   * Adds the four-node-rule trees' contributions for row x into out and sets leaves[t] for each of them to
+   * the value of the leaf x reaches (other entries are left as they were).
+   */
+  accumulate(x: ArrayLike<number>, out: Float64Array, leaves?: Float64Array): void {
     const n = this.x.length;
     for (let f = 0; f < n; f++) this.x[f] = x[f]!;
     this.out.fill(0);
     this.kernel.accumulate(0, this.forest.numTrees);
     for (let f = 0; f < n; f++) out[f] += this.out[f]!;
+    if (leaves) leaves.set(this.leaves.subarray(0, this.forest.numTrees));
   }
 
   /** Bytes of linear memory the instance holds. */

@@ -175,6 +175,30 @@ describe('TreeSHAP', () => {
     }
   });
 
+  it('predicts in the same pass exactly as predictRow does, on both kernels and every kind of tree', () => {
+    const rng = new SeededRandom(5);
+    const specs: FeatureSpec[] = [...numeric('n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8', 'n9'), { name: 'c0', kind: 'categorical', levels: ['a', 'b', 'c'] }];
+    // the four-node rule's trees, a deep one on the general path and a single leaf, interleaved
+    const trees = [
+      ...Array.from({ length: 20 }, () => randomTree(rng, specs, 31, 8, specs.length)),
+      randomTree(rng, specs, 200, 40, specs.length),
+      randomTree(rng, specs, 1, 0, 1),
+      ...Array.from({ length: 7 }, () => randomTree(rng, specs, 12, 6, 3)),
+    ];
+    const model = new GbdtModel({ features: specs, params: defaultGbdtParams, baseScore: 0.125, trees });
+    const forest = new Forest(trees, specs);
+    const js = new TreeShapExplainer(forest, { javascriptOnly: true });
+    for (let i = 0; i < 200; i++) {
+      const x = randomRow(rng, specs);
+      const phi = new Float64Array(specs.length);
+      assert.equal(model.predictAndExplain(x, phi), model.predictRow(x), `row ${i}: the same sum, bit for bit`);
+      assert.deepEqual(Array.from(phi), Array.from(model.shap(x)));
+      const leaves = new Float64Array(trees.length);
+      js.accumulate(x, new Float64Array(specs.length), leaves);
+      for (let t = 0; t < trees.length; t++) assert.equal(leaves[t], forest.leafValue[forest.leafOf(t, x)], `row ${i}, tree ${t}`);
+    }
+  });
+
   it('reports the memory its prepared arrays take', () => {
     const model = trainGbdt(dataset(500, 9), { numRounds: 20, earlyStoppingRounds: 0 });
     const trees = (JSON.parse(model.serialize()).trees as TreeRecord[]).map((t) => ({ ...t, threshold: t.threshold.map((v) => (v === null ? Infinity : v)) }));

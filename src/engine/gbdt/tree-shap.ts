@@ -242,14 +242,22 @@ export class TreeShapExplainer {
     return bytes + (this.wasm?.byteLength ?? 0);
   }
 
-  /** Adds each feature's SHAP value for row x into out (out is not cleared). */
-  accumulate(x: ArrayLike<number>, out: Float64Array): void {
-    const { treeSlot, treeOrder, wasm } = this;
-    wasm?.accumulate(x, out);
-    for (let t = 0; t < this.forest.numTrees; t++) {
-      if (treeSlot[t + 1]! - treeSlot[t]! === 1) continue; // a single leaf explains nothing
-      if (treeOrder[t] !== LANES) this.accumulateAny(t, x, out);
-      else if (!wasm) this.fourRule(t, x, out);
+  /**
+   * Adds each feature's SHAP value for row x into out (out is not cleared). With `leaves` (one entry per
+   * tree), also sets leaves[t] to the value of the leaf x reaches in tree t: the WebAssembly kernel finds it
+   * from the branches it has just taken, so the prediction costs next to nothing here.
+   */
+  accumulate(x: ArrayLike<number>, out: Float64Array, leaves?: Float64Array): void {
+    const { forest, treeSlot, treeOrder, wasm } = this;
+    wasm?.accumulate(x, out, leaves);
+    for (let t = 0; t < forest.numTrees; t++) {
+      const single = treeSlot[t + 1]! - treeSlot[t]! === 1; // a single leaf explains nothing
+      const inWasm = wasm !== null && treeOrder[t] === LANES && !single;
+      if (!single && !inWasm) {
+        if (treeOrder[t] !== LANES) this.accumulateAny(t, x, out);
+        else this.fourRule(t, x, out);
+      }
+      if (leaves && !inWasm) leaves[t] = forest.leafValue[forest.leafOf(t, x)]!;
     }
   }
 
