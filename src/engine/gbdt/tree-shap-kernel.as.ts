@@ -74,6 +74,20 @@ export function setLayout(at: usize): void {
   return 1 - <i32>((word >>> (<u32>(level & 31))) & 1);
 }
 
+/** Σ_q K_q S_q for an edge x followed, whose z is z: K = w (1 − z) / (z + (1 − z) u). */
+@inline function followedTerm(z: f64, s0: v128, s1: v128): v128 {
+  const zV = f64x2.splat(z);
+  const cV = f64x2.splat(1 - z);
+  const k0 = f64x2.div(f64x2.mul(W0, s0), f64x2.add(zV, f64x2.mul(cV, U0)));
+  const k1 = f64x2.div(f64x2.mul(W1, s1), f64x2.add(zV, f64x2.mul(cV, U1)));
+  return f64x2.mul(cV, f64x2.add(k0, k1));
+}
+
+/** Σ_q K_q S_q for an edge x did not follow: K is the rule's constant −w/(1 − u). */
+@inline function failedTerm(s0: v128, s1: v128): v128 {
+  return f64x2.add(f64x2.mul(F0, s0), f64x2.mul(F1, s1));
+}
+
 /**
  * Adds the contributions of trees [from, to) into out, for the x the host wrote, and sets leaves[t] to the
  * value of the leaf x reaches in tree t; trees with another order than 4 (and single leaves) are skipped and
@@ -153,26 +167,10 @@ export function accumulate(from: i32, to: i32): void {
       const b1 = f64x2.add(a1, n1);
       v128.store(nodeAt, b0, 0);
       v128.store(nodeAt, b1, 16);
-      let sum = f64x2.add(f64x2.mul(F0, n0), f64x2.mul(F1, n1));
-      if (u8At(follows, taken)) {
-        const z = f64At(slotZ, s0 + taken);
-        const zV = f64x2.splat(z);
-        const cV = f64x2.splat(1 - z);
-        const k0 = f64x2.div(f64x2.mul(W0, a0), f64x2.add(zV, f64x2.mul(cV, U0)));
-        const k1 = f64x2.div(f64x2.mul(W1, a1), f64x2.add(zV, f64x2.mul(cV, U1)));
-        sum = f64x2.add(sum, f64x2.mul(cV, f64x2.add(k0, k1)));
-      } else sum = f64x2.add(sum, f64x2.add(f64x2.mul(F0, a0), f64x2.mul(F1, a1)));
+      let sum = failedTerm(n0, n1);
+      sum = f64x2.add(sum, u8At(follows, taken) ? followedTerm(f64At(slotZ, s0 + taken), a0, a1) : failedTerm(a0, a1));
       // the previous edge on this node's feature no longer owns the leaves below: take its term back
-      if (prev != 0) {
-        if (u8At(follows, prev)) {
-          const z = f64At(slotZ, s0 + prev);
-          const zV = f64x2.splat(z);
-          const cV = f64x2.splat(1 - z);
-          const k0 = f64x2.div(f64x2.mul(W0, b0), f64x2.add(zV, f64x2.mul(cV, U0)));
-          const k1 = f64x2.div(f64x2.mul(W1, b1), f64x2.add(zV, f64x2.mul(cV, U1)));
-          sum = f64x2.sub(sum, f64x2.mul(cV, f64x2.add(k0, k1)));
-        } else sum = f64x2.sub(sum, f64x2.add(f64x2.mul(F0, b0), f64x2.mul(F1, b1)));
-      }
+      if (prev != 0) sum = f64x2.sub(sum, u8At(follows, prev) ? followedTerm(f64At(slotZ, s0 + prev), b0, b1) : failedTerm(b0, b1));
       const outAt = outs + (<usize>i32At(feature, i32At(slotNode, g)) << 3);
       store<f64>(outAt, load<f64>(outAt) + f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1));
     }

@@ -24,7 +24,7 @@
 import type { Forest } from './forest.js';
 import { gaussLegendre } from './gauss-legendre.js';
 import { specializedCopy } from './specialize.js';
-import { TreeShapWasm } from './tree-shap-wasm.js';
+import { TreeShapWasm, type PreparedTreeShap } from './tree-shap-wasm.js';
 
 /**
  * Trees whose paths have at most 2 × LANES distinct features (every tree grown with maxDepth <= 8) use a
@@ -193,27 +193,7 @@ export class TreeShapExplainer {
     this.follows = new Uint8Array(maxTreeSlots);
     this.goRight = new Uint8Array(maxTreeSlots);
     const R = 6; // (4 · 3) / 2: where the 4-node rule starts
-    this.fourRule = specializedCopy(fourRuleKernel)({
-      routeRight: forest.routeRight,
-      feature: forest.feature,
-      treeSlot: this.treeSlot,
-      treeInternal: this.treeInternal,
-      internalSlots: this.internalSlots,
-      slotPrevSame: this.slotPrevSame,
-      slotNode: this.slotNode,
-      slotRightChild: this.slotRightChild,
-      slotZ: this.slotZ,
-      slotFraction: this.slotFraction,
-      slotScale: this.slotScale,
-      nodes: Array.from(this.ruleU.subarray(R, R + 4)),
-      weights: Array.from(this.ruleW.subarray(R, R + 4)),
-      failed: Array.from(this.ruleFailed.subarray(R, R + 4)),
-      val: this.product,
-      follows: this.follows,
-      goRight: this.goRight,
-    });
-    const rule = { nodes: Array.from(this.ruleU.subarray(R, R + 4)), weights: Array.from(this.ruleW.subarray(R, R + 4)), failed: Array.from(this.ruleFailed.subarray(R, R + 4)) };
-    const prepared = {
+    const prepared: PreparedTreeShap = {
       treeSlot: this.treeSlot,
       treeInternal: this.treeInternal,
       treeOrder: this.treeOrder,
@@ -225,8 +205,9 @@ export class TreeShapExplainer {
       slotFraction: this.slotFraction,
       slotScale: this.slotScale,
       maxTreeSlots,
-      rule,
+      rule: { nodes: Array.from(this.ruleU.subarray(R, R + 4)), weights: Array.from(this.ruleW.subarray(R, R + 4)), failed: Array.from(this.ruleFailed.subarray(R, R + 4)) },
     };
+    this.fourRule = specializedCopy(fourRuleKernel)({ ...prepared, routeRight: forest.routeRight, feature: forest.feature, val: this.product, follows: this.follows, goRight: this.goRight });
     this.wasm = options.javascriptOnly ? null : TreeShapWasm.create(prepared, forest);
   }
 
@@ -328,22 +309,10 @@ export class TreeShapExplainer {
   }
 }
 
-interface FourRuleInputs {
+/** What the JavaScript 4-node kernel reads: the prepared arrays, the forest's routing, and scratch. */
+interface FourRuleInputs extends PreparedTreeShap {
   routeRight: (node: number, v: number) => number;
   feature: Int32Array;
-  treeSlot: Int32Array;
-  treeInternal: Int32Array;
-  internalSlots: Int32Array;
-  slotPrevSame: Int32Array;
-  slotNode: Int32Array;
-  slotRightChild: Int32Array;
-  slotZ: Float64Array;
-  slotFraction: Float64Array;
-  slotScale: Float64Array;
-  /** The 4-node rule: nodes u, weights w and −w/(1 − u). */
-  nodes: number[];
-  weights: number[];
-  failed: number[];
   val: Float64Array;
   follows: Uint8Array;
   goRight: Uint8Array;
@@ -359,9 +328,9 @@ interface FourRuleInputs {
  */
 function fourRuleKernel(k: FourRuleInputs): (t: number, x: ArrayLike<number>, out: Float64Array) => void {
   const { routeRight, feature, treeSlot, treeInternal, internalSlots, slotPrevSame, slotNode, slotRightChild, slotZ, slotFraction, slotScale, val, follows, goRight } = k;
-  const [u0, u1, u2, u3] = k.nodes;
-  const [w0, w1, w2, w3] = k.weights;
-  const [f0, f1, f2, f3] = k.failed;
+  const [u0, u1, u2, u3] = k.rule.nodes;
+  const [w0, w1, w2, w3] = k.rule.weights;
+  const [f0, f1, f2, f3] = k.rule.failed;
   return (t, x, out) => {
     const s0 = treeSlot[t]!;
     const i0 = treeInternal[t]!;
