@@ -2,24 +2,16 @@
 // src/engine/gbdt/tree-shap-kernel.as.ts → <out>/src/engine/gbdt/tree-shap-kernel.wasm, where the module
 // that uses it looks (new URL('./tree-shap-kernel.wasm', import.meta.url)). `node scripts/build-wasm.js
 // [out]`, out defaulting to dist (a private tsc --outDir needs the same argument).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findFiles } from './find-files.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = process.argv[2] ?? 'dist';
 
-function findSources(dir, found = []) {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) findSources(path, found);
-    else if (name.endsWith('.as.ts')) found.push(path);
-  }
-  return found;
-}
-
 const compiler = statSync(fileURLToPath(import.meta.url)).mtimeMs;
-for (const source of findSources(join(root, 'src'))) {
+for (const source of findFiles(join(root, 'src'), (name) => name.endsWith('.as.ts'))) {
   const target = join(out, relative(root, source).replace(/\.as\.ts$/, '.wasm'));
   // as make would: a module newer than its source and this script is up to date
   if (existsSync(target) && statSync(target).mtimeMs >= Math.max(statSync(source).mtimeMs, compiler)) continue;

@@ -2,25 +2,15 @@
 // Node 20's `node --test` takes no globs, so the file list is built here.
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-
-function findTests(dir, out = []) {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) findTests(path, out);
-    else if (name.endsWith('.test.js')) out.push(path);
-  }
-  return out;
-}
+import { findFiles } from './find-files.js';
 
 // `--dir D` runs the tests compiled into D instead of dist/ (each developer may build into their own folder).
 const args = process.argv.slice(2);
 const dirAt = args.indexOf('--dir');
 const root = dirAt >= 0 ? args.splice(dirAt, 2)[1] : 'dist';
 const filter = args;
-const files = findTests(root).filter((f) => filter.length === 0 || filter.some((p) => f.includes(p))).sort();
+const files = findFiles(root, (name) => name.endsWith('.test.js')).filter((f) => filter.length === 0 || filter.some((p) => f.includes(p))).sort();
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
