@@ -20,6 +20,8 @@ import {
   SALE_RECORD,
   decodeSales,
   fillPropertyIds,
+  groupSalesByPart,
+  keyPart,
   type PricePaidBatch,
   type PricePaidBatchResult,
   type PricePaidProperties,
@@ -45,8 +47,11 @@ export interface PricePaidWriter {
    * of the batch's new properties, and turns each sale's register index into its property id.
    */
   write(batch: PricePaidBatch, registerIds: number[]): Promise<PricePaidBatchResult>;
-  /** Commits what a bulk writer holds (building its indexes); nothing to do otherwise. */
-  finish(): Promise<void>;
+  /**
+   * Commits what a bulk writer holds (building its indexes); nothing to do otherwise. Returns the seconds
+   * (wall) each step of a bulk finish took, by name.
+   */
+  finish(): Promise<Record<string, number>>;
   /** Releases the writer; a bulk import not finished is rolled back. */
   close(): Promise<void>;
 }
@@ -62,10 +67,7 @@ const RECORD_KEY = `cast(substr(@rows, r.o + ${SALE_KEY_AT + 1}, cast(${recordFi
 const RECORD_DATE = recordField(SALE_DATE_AT, 10);
 const RECORD_PRICE = `cast(${recordField(SALE_PRICE_AT, 12)} as integer)`;
 const RECORD_KIND = `cast(${recordField(SALE_KIND_AT, 3)} as integer)`;
-const RECORDS = `(select i, i * ${SALE_RECORD} as o from temp.ppd_rows where i < @count) as r`;
-// The staged sales' part: the first two bytes of the transaction id in hex, so parts in text order hold ids
-// in byte order (BINARY collation), part by part.
-const RECORD_PART = `hex(substr(@rows, r.o + ${SALE_KEY_AT + 1}, min(2, cast(${recordField(SALE_KEY_LENGTH_AT, 2)} as integer))))`;
+const RECORDS = `(select i * ${SALE_RECORD} as o from temp.ppd_rows where i < @count) as r`;
 
 const PROPERTY_ROWS = 64;
 const PROPERTY_PARAMS = 12;
@@ -96,8 +98,6 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
   conn.pragma(options.bulk ? 'foreign_keys = OFF' : 'foreign_keys = ON');
   // Index builds sort with a helper thread.
   conn.pragma('threads = 2');
-  // The staged sales (bulk) are appended at one place per part: their last pages stay in the temp cache.
-  if (options.bulk) conn.pragma('temp.cache_size = -65536');
 
   conn.exec('create temp table if not exists ppd_rows (i integer primary key)');
   conn.exec('create temp table if not exists ppd_sale_kinds (code integer primary key, attributes text not null, is_market integer not null, non_market_reason text)');
@@ -149,27 +149,26 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
   // A bulk import stages its sales in a temporary table and inserts them once, at the end, in transaction-id
   // order: the unique index then grows at one end. Inserted batch by batch, each batch's ids land all over
   // that index, so every batch rewrote most of its pages (measured: the cost per row grew with the rows
-  // already loaded, to several times the rest of the import at 5 million rows). The staged rows are kept
-  // by part (the id's first two bytes) in file order (seq), so the final insert sorts one part at a time:
-  // a part's sort fits in memory, where one sort of every staged row with its attributes spilled to temp
-  // files (measured on 5 million rows: 22 s for that insert in one sort).
+  // already loaded, to several times the rest of the import at 5 million rows). Each batch is staged
+  // grouped by part (keyPart: the id's first two bytes), its runs noted, so the final insert sorts one part
+  // at a time: a part's sort fits in memory, where one sort of every staged row with its attributes spilled
+  // to temp files (measured on 5 million rows: 22 s for that insert in one sort, 12 s by part). Staging
+  // stays an append (rows keyed by part in one table cost three times as much to stage, measured).
   let stagedSeq = 0;
   if (options.bulk) {
     conn.exec('drop table if exists temp.ppd_staged_sales');
-    conn.exec(
-      `create temp table ppd_staged_sales (part text not null, seq integer not null, property_id integer not null, source_key text not null,
-       sale_date text not null, price integer not null, kind integer not null, primary key (part, seq)) without rowid`,
-    );
+    conn.exec('create temp table ppd_staged_sales (seq integer primary key, property_id integer not null, source_key text not null, sale_date text not null, price integer not null, kind integer not null)');
+    conn.exec('drop table if exists temp.ppd_staged_runs');
+    conn.exec('create temp table ppd_staged_runs (part integer not null, first integer not null, end integer not null)');
   }
   const stageSaleRecords = options.bulk
     ? conn.prepare(
-        `insert into temp.ppd_staged_sales (part, seq, property_id, source_key, sale_date, price, kind)
-         select ${RECORD_PART}, @seq + r.i, ${RECORD_PROPERTY_ID}, ${RECORD_KEY}, ${RECORD_DATE}, ${RECORD_PRICE}, ${RECORD_KIND} from ${RECORDS}`,
+        `insert into temp.ppd_staged_sales (seq, property_id, source_key, sale_date, price, kind)
+         select @seq + r.o / ${SALE_RECORD}, ${RECORD_PROPERTY_ID}, ${RECORD_KEY}, ${RECORD_DATE}, ${RECORD_PRICE}, ${RECORD_KIND} from ${RECORDS}`,
       )
     : null;
-  const stageSale = options.bulk
-    ? conn.prepare('insert into temp.ppd_staged_sales (part, seq, property_id, source_key, sale_date, price, kind) values (hex(substr(cast(? as blob), 1, 2)), ?, ?, ?, ?, ?, ?)')
-    : null;
+  const stageRun = options.bulk ? conn.prepare('insert into temp.ppd_staged_runs (part, first, end) values (?, ?, ?)') : null;
+  const stageSale = options.bulk ? conn.prepare('insert into temp.ppd_staged_sales (seq, property_id, source_key, sale_date, price, kind) values (?, ?, ?, ?, ?, ?)') : null;
   // The monthly files' D records delete sales staged by earlier batches; the key index is made only when
   // the first one comes (the national file has none).
   let stagedKeyIndex = false;
@@ -230,14 +229,20 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
       ensureRows(batch.count);
       const rows = batch.sales.subarray(0, batch.count * SALE_RECORD);
       if (stageSaleRecords) {
-        stageSaleRecords.run({ rows, count: batch.count, seq: stagedSeq });
+        const grouped = groupSalesByPart({ ...batch, sales: rows });
+        stageSaleRecords.run({ rows: grouped.sales, count: batch.count, seq: stagedSeq });
+        for (let k = 0; k < grouped.runs.length; k += 3) stageRun!.run(grouped.runs[k], stagedSeq + grouped.runs[k + 1]!, stagedSeq + grouped.runs[k + 2]!);
         stagedSeq += batch.count;
       } else insertSaleRecords.run({ market: marketId, rows, count: batch.count, now });
     }
     for (const s of batch.oversize) {
       const propertyId = registerIds[s.ref]!;
       const k = options.saleKinds[s.kind]!;
-      if (stageSale) stageSale.run(s.sourceKey, stagedSeq++, propertyId, s.sourceKey, s.saleDate, s.price, s.kind);
+      if (stageSale) {
+        const key = Buffer.from(s.sourceKey);
+        stageRun!.run(keyPart(key, 0, key.length), stagedSeq, stagedSeq + 1);
+        stageSale.run(stagedSeq++, propertyId, s.sourceKey, s.saleDate, s.price, s.kind);
+      }
       else upsertSale.run(marketId, propertyId, s.sourceKey, s.saleDate, s.price, k.isMarket, k.nonMarketReason, k.attributes, now);
     }
 
@@ -267,23 +272,38 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
       return options.bulk ? run(batch, registerIds) : run.immediate(batch, registerIds);
     },
     async finish() {
-      if (!options.bulk || !conn.inTransaction) return;
+      const steps: Record<string, number> = {};
+      if (!options.bulk || !conn.inTransaction) return steps;
+      let started = performance.now();
+      const step = (name: string) => {
+        const now = performance.now();
+        steps[name] = (now - started) / 1000;
+        started = now;
+      };
       // Part by part in order; later records of an id replace earlier ones (a C record), so ties go in file order.
       const insertPart = conn.prepare(
         `insert into sales (market_id, property_id, source_key, sale_date, price, is_market, non_market_reason, attributes, created_at)
          select @market, s.property_id, s.source_key, s.sale_date, s.price, k.is_market, k.non_market_reason, k.attributes, @now
-         from temp.ppd_staged_sales as s join temp.ppd_sale_kinds as k on k.code = s.kind
-         where s.part = @part order by s.source_key, s.seq
+         from temp.ppd_staged_runs as run
+         join temp.ppd_staged_sales as s on s.seq >= run.first and s.seq < run.end
+         join temp.ppd_sale_kinds as k on k.code = s.kind
+         where run.part = @part order by s.source_key, s.seq
          ${saleUpdate}`,
       );
-      const nextPart = conn.prepare('select part from temp.ppd_staged_sales where part > ? order by part limit 1').pluck();
+      conn.exec('create index temp.ppd_staged_runs_part on ppd_staged_runs (part)');
       const now = new Date().toISOString();
-      for (let part = nextPart.get('') as string | undefined; part !== undefined; part = nextPart.get(part) as string | undefined) {
-        insertPart.run({ market: marketId, now, part });
-      }
+      const parts = conn.prepare('select distinct part from temp.ppd_staged_runs order by part').pluck().all() as number[];
+      for (const part of parts) insertPart.run({ market: marketId, now, part });
       conn.exec('drop table temp.ppd_staged_sales');
-      for (const statement of rebuild) conn.exec(statement);
+      conn.exec('drop table temp.ppd_staged_runs');
+      step('sorted insert');
+      for (const statement of rebuild) {
+        conn.exec(statement);
+        step(`index ${/^create\s+(?:unique\s+)?index\s+"?([^"\s]+)/i.exec(statement)?.[1] ?? ''}`);
+      }
       conn.exec('commit');
+      step('commit');
+      return steps;
     },
     async close() {
       if (conn.inTransaction) conn.exec('rollback');
@@ -339,7 +359,9 @@ function kyselyPricePaidWriter(db: Kysely<Database>, marketId: string, options: 
         return { deleted };
       });
     },
-    async finish() {},
+    async finish() {
+      return {};
+    },
     async close() {},
   };
 }
