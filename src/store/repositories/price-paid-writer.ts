@@ -70,7 +70,7 @@ const RECORD_KIND = `cast(${recordField(SALE_KIND_AT, 3)} as integer)`;
 const RECORDS = `(select i * ${SALE_RECORD} as o from temp.ppd_rows where i < @count) as r`;
 
 const PROPERTY_ROWS = 64;
-const PROPERTY_PARAMS = 12;
+const PROPERTY_PARAMS = 9;
 const INDEX_BITS = 2 ** 22;
 
 /** Indices 0…n-1 ordered by place (stably): one typed-array sort of place × 2^22 + index. */
@@ -122,7 +122,7 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
   const propertyInsert = (rows: number) =>
     conn.prepare(
       `insert into properties (id, market_id, source_key, uprn, address, postcode, postcode_key, latitude, longitude, property_type, attributes, created_at, updated_at)
-       values ${Array.from({ length: rows }, () => '(?, ?, ?, null, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+       values ${Array.from({ length: rows }, () => '(?, @market, ?, null, ?, ?, ?, ?, ?, ?, ?, @now, @now)').join(', ')}
        on conflict (market_id, source_key) do nothing`,
     );
   const insertPropertyRows = propertyInsert(PROPERTY_ROWS);
@@ -191,28 +191,27 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
     const setParams = (params: unknown[], at: number, rank: number) => {
       const i = order[rank]!;
       params[at] = firstId + rank;
-      params[at + 1] = marketId;
-      params[at + 2] = p.sourceKey[i];
-      params[at + 3] = p.address[i];
-      params[at + 4] = p.postcode[i];
-      params[at + 5] = p.postcodeKey[i];
-      params[at + 6] = p.latitude[i];
-      params[at + 7] = p.longitude[i];
-      params[at + 8] = p.propertyType[i];
-      params[at + 9] = p.attributes[i];
-      params[at + 10] = now;
-      params[at + 11] = now;
+      params[at + 1] = p.sourceKey[i];
+      params[at + 2] = p.address[i];
+      params[at + 3] = p.postcode[i];
+      params[at + 4] = p.postcodeKey[i];
+      params[at + 5] = p.latitude[i];
+      params[at + 6] = p.longitude[i];
+      params[at + 7] = p.propertyType[i];
+      params[at + 8] = p.attributes[i];
     };
+    // The market and the time once a statement, not once a row.
+    const shared = { market: marketId, now };
     let inserted = 0;
     let rank = 0;
     for (; rank + PROPERTY_ROWS <= n; rank += PROPERTY_ROWS) {
       for (let k = 0; k < PROPERTY_ROWS; k++) setParams(propertyParams, k * PROPERTY_PARAMS, rank + k);
-      inserted += insertPropertyRows.run(propertyParams).changes;
+      inserted += insertPropertyRows.run(propertyParams, shared).changes;
     }
     const one: unknown[] = new Array(PROPERTY_PARAMS);
     for (; rank < n; rank++) {
       setParams(one, 0, rank);
-      inserted += insertPropertyRow.run(one).changes;
+      inserted += insertPropertyRow.run(one, shared).changes;
     }
     for (let r = 0; r < n; r++) registerIds[p.firstIndex + order[r]!] = firstId + r;
     // Another writer registered some of these addresses since this import loaded the register: theirs stand.
