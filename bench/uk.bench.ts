@@ -38,15 +38,16 @@ export async function run(args: string[]): Promise<void> {
     const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : null;
     const file = dataDir ? join(dataDir, `pp-large-${rows}.csv`) : join(dir, 'pp-large.csv');
     let t = performance.now();
-    if (dataDir && existsSync(file)) console.log(`reusing ${file}`);
-    else {
+    const reuse = dataDir !== null && existsSync(file);
+    if (!reuse) {
       if (dataDir) mkdirSync(dataDir, { recursive: true });
       // Written under another name first, so an interrupted run leaves no partial file to reuse.
       await writeLargePricePaid(`${file}.part`, rows);
       renameSync(`${file}.part`, file);
     }
     const bytes = statSync(file).size;
-    console.log(`generated ${fmt(rows)} Price Paid rows (${(bytes / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const made = reuse ? `reused from ${file}` : `generated in ${((performance.now() - t) / 1000).toFixed(1)} s`;
+    console.log(`${fmt(rows)} Price Paid rows (${(bytes / 2 ** 20).toFixed(0)} MiB), ${made}`);
 
     const dbPath = join(dir, 'valora.sqlite');
     const store = await openStore({ url: dbPath });
