@@ -4,6 +4,7 @@
 //
 //   npm run bench uk -- --rows 5000000     (default 5,000,000; 30,000,000 is the national file's size)
 //   --data-dir=<dir>   keeps the generated file there (pp-large-<rows>.csv) and reuses it in later runs
+//                      (the generator is seeded; delete the file after changing it)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

@@ -4,8 +4,9 @@
 //
 // Two ways to write on SQLite, the same rows either way:
 // - batched: each batch is one transaction that also records the byte offset and line it reached;
-// - bulk: one transaction for the whole import, sales staged unindexed and inserted once in id order at the
-//   end, their secondary indexes dropped at the start and built again before the commit (all or nothing).
+// - bulk: one transaction for the whole import, sales staged unindexed (grouped by the first two bytes of
+//   their ids) and inserted once in id order at the end, a part at a time, their secondary indexes dropped
+//   at the start and built again before the commit (all or nothing).
 import SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Store } from '../database.js';
