@@ -3,8 +3,10 @@
 // lookups (UPRN, postcode + partial address) timed in-process on the loaded database.
 //
 //   npm run bench uk -- --rows 5000000     (default 5,000,000; 30,000,000 is the national file's size)
+//   --data-dir=<dir>   keeps the generated file there (pp-large-<rows>.csv) and reuses it in later runs
+//                      (the generator is seeded; delete the file after changing it)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,16 +31,24 @@ function percentile(xs: number[], p: number): number {
 const fmt = (n: number) => Math.round(n).toLocaleString('en-GB');
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, strict: false, options: { rows: { type: 'string' }, keep: { type: 'boolean' } } });
+  const { values } = parseArgs({ args, strict: false, options: { rows: { type: 'string' }, keep: { type: 'boolean' }, 'data-dir': { type: 'string' } } });
   const rows = values.rows === undefined ? 5_000_000 : Number(values.rows);
   if (!Number.isInteger(rows) || rows <= 0) throw new Error(`--rows must be a positive whole number, not ${values.rows}`);
   const dir = mkdtempSync(join(tmpdir(), 'valora-uk-bench-'));
   try {
-    const file = join(dir, 'pp-large.csv');
+    const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : null;
+    const file = dataDir ? join(dataDir, `pp-large-${rows}.csv`) : join(dir, 'pp-large.csv');
     let t = performance.now();
-    await writeLargePricePaid(file, rows);
+    const reuse = dataDir !== null && existsSync(file);
+    if (!reuse) {
+      if (dataDir) mkdirSync(dataDir, { recursive: true });
+      // Written under another name first, so an interrupted run leaves no partial file to reuse.
+      await writeLargePricePaid(`${file}.part`, rows);
+      renameSync(`${file}.part`, file);
+    }
     const bytes = statSync(file).size;
-    console.log(`generated ${fmt(rows)} Price Paid rows (${(bytes / 2 ** 20).toFixed(0)} MiB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const made = reuse ? `reused from ${file}` : `generated in ${((performance.now() - t) / 1000).toFixed(1)} s`;
+    console.log(`${fmt(rows)} Price Paid rows (${(bytes / 2 ** 20).toFixed(0)} MiB), ${made}`);
 
     const dbPath = join(dir, 'valora.sqlite');
     const store = await openStore({ url: dbPath });
@@ -71,7 +81,8 @@ export async function run(args: string[]): Promise<void> {
     // Reading runs in a worker thread beside the writes, so the process CPU during the writes counts both.
     console.log(
       `  of which the main thread wrote batches for ${tm.writeSeconds.toFixed(1)} s (the reading worker running beside it), ` +
-        `finished (sorted insert, index builds, commit) in ${tm.finishSeconds.toFixed(1)} s (${tm.finishCpuSeconds.toFixed(1)} s CPU, the reader done); ` +
+        `finished in ${tm.finishSeconds.toFixed(1)} s (${tm.finishCpuSeconds.toFixed(1)} s CPU, the reader done: ` +
+        `${Object.entries(tm.finishSteps).map(([name, s]) => `${name} ${s.toFixed(1)} s`).join(', ')}); ` +
         `the rest is setup and waiting for the reader`,
     );
 

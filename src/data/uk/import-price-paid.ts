@@ -98,7 +98,14 @@ export interface ImportPricePaidReport {
    * import's sorted insert, index builds and commit); the rest is setup and waiting for the reading worker.
    * The process CPU while writing includes the worker's reading beside it.
    */
-  timing: { writeSeconds: number; writeCpuSeconds: number; finishSeconds: number; finishCpuSeconds: number };
+  timing: {
+    writeSeconds: number;
+    writeCpuSeconds: number;
+    finishSeconds: number;
+    finishCpuSeconds: number;
+    /** Wall seconds of each step of a bulk finish (sorted insert, each index, commit). */
+    finishSteps: Record<string, number>;
+  };
 }
 
 /** Below this a file is imported in batches whatever the market holds (about 180,000 lines). */
@@ -153,7 +160,7 @@ export async function importPricePaid(store: Store, path: string, options: Impor
     rejections: [],
     blankLines: 0,
     link: null,
-    timing: { writeSeconds: 0, writeCpuSeconds: 0, finishSeconds: 0, finishCpuSeconds: 0 },
+    timing: { writeSeconds: 0, writeCpuSeconds: 0, finishSeconds: 0, finishCpuSeconds: 0, finishSteps: {} },
   };
   const keep = options.keepRejections ?? 1000;
 
@@ -234,7 +241,7 @@ export async function importPricePaid(store: Store, path: string, options: Impor
         break;
       }
     }
-    await timed(
+    report.timing.finishSteps = await timed(
       () => writer.finish(),
       (seconds, cpu) => {
         report.timing.finishSeconds += seconds;

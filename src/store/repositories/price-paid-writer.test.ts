@@ -1,7 +1,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { storeTargetNames, withStore } from '../../../test/support/stores.js';
-import { SALE_DATE_AT, SALE_KEY_AT, SALE_KEY_LENGTH_AT, SALE_KIND_AT, SALE_PRICE_AT, SALE_RECORD, writeDigits, type PricePaidBatch } from './price-paid-batch.js';
+import {
+  SALE_DATE_AT,
+  SALE_KEY_AT,
+  SALE_KEY_LENGTH_AT,
+  SALE_KIND_AT,
+  SALE_PRICE_AT,
+  SALE_RECORD,
+  decodeSales,
+  groupSalesByPart,
+  keyPart,
+  writeDigits,
+  type PricePaidBatch,
+} from './price-paid-batch.js';
 import { groupByPlace, openPricePaidWriter } from './price-paid-writer.js';
 import { insertRegisterProperties } from './uk.js';
 
@@ -11,6 +23,30 @@ describe('groupByPlace', () => {
     assert.deepEqual([...groupByPlace([])], []);
     // Place numbers as large as a national file's postcodes still sort exactly.
     assert.deepEqual([...groupByPlace([1_700_000, 5, 1_699_999])], [1, 2, 0]);
+  });
+});
+
+describe('groupSalesByPart', () => {
+  it('groups records by the first two bytes of their ids, in part order, keeping batch order within a part', () => {
+    const batch = batchOf(['B2', 'A9', 'B1', 'A', 'C']);
+    // The ids are "{SALE-<key>}": make the first two bytes differ as the keys do.
+    for (let i = 0; i < batch.count; i++) {
+      const o = i * SALE_RECORD + SALE_KEY_AT;
+      const key = ['B2', 'A9', 'B1', 'A', 'C'][i]!;
+      batch.sales.write(key.padEnd(2, ' ').slice(0, 1) + key.slice(0, 1), o, 'latin1');
+    }
+    const { sales, runs } = groupSalesByPart(batch);
+    const ids = decodeSales({ ...batch, sales, oversize: [] }, []).map((s) => s.price - 250_000);
+    // Parts "AA" (records 1 and 3, in batch order), "BB" (records 0 and 2), "CC" (record 4).
+    assert.deepEqual(ids, [1, 3, 0, 2, 4]);
+    assert.deepEqual(runs, [keyPart(Buffer.from('AA'), 0, 2), 0, 2, keyPart(Buffer.from('BB'), 0, 2), 2, 4, keyPart(Buffer.from('CC'), 0, 2), 4, 5]);
+  });
+
+  it('numbers parts so that a lower part holds ids that sort first byte by byte', () => {
+    const ids = ['A', 'A\u0000', 'AB', 'B', '\u00e9t\u00e9', '0', '{x'].map((s) => Buffer.from(s));
+    const byBytes = [...ids].sort(Buffer.compare);
+    const byPart = [...ids].sort((a, b) => keyPart(a, 0, a.length) - keyPart(b, 0, b.length) || Buffer.compare(a, b));
+    assert.deepEqual(byPart, byBytes);
   });
 });
 
