@@ -66,7 +66,9 @@ export function valueSubject(state: MarketState, subject: Subject, options: Valu
   }
 
   imputeFromNeighbours(encoded.x, encoded.missing, inputs, config, frame, pool);
-  // With explanations, the same pass over the trees gives the prediction (bit for bit predictLog's)
+  // With explanations, the same pass over the trees gives the prediction (bit for bit predictLog's). A
+  // valuation then refused below for low confidence (~2% on the bundled markets) has explained for
+  // nothing, which costs less than walking the trees twice for every other one.
   const shap = options.explain !== false ? new Float64Array(inputs.specs.length) : null;
   const modelLog = shap ? model.predictAndExplainLog(encoded.x, shap) : model.predictLog(encoded.x);
   const timeLog = model.index.logAt(options.asOf) + model.nowcast.adjustment(options.asOf);
