@@ -68,9 +68,13 @@ export class GbdtModel {
     const result = out ?? new Float64Array(this.features.length);
     if (result.length < this.features.length) throw new Error(`shap: the output array holds ${result.length} values; the model has ${this.features.length} features`);
     result.fill(0);
-    if (!this.explainer) this.explainer = new TreeShapExplainer(this.forest);
-    this.explainer.accumulate(x, result);
+    this.treeShap().accumulate(x, result);
     return result;
+  }
+
+  /** Built on the first explanation: most models (the confidence model, training's) never explain. */
+  private treeShap(): TreeShapExplainer {
+    return (this.explainer ??= new TreeShapExplainer(this.forest));
   }
 
   /**
@@ -81,9 +85,8 @@ export class GbdtModel {
     if (x.length < this.features.length) throw new Error(`predictAndExplain: the model has ${this.features.length} features but the row has ${x.length} values`);
     if (out.length < this.features.length) throw new Error(`predictAndExplain: the output array holds ${out.length} values; the model has ${this.features.length} features`);
     out.fill(0);
-    if (!this.explainer) this.explainer = new TreeShapExplainer(this.forest);
     const leaves = (this.leafScratch ??= new Float64Array(this.numTrees));
-    this.explainer.accumulate(x, out, leaves);
+    this.treeShap().accumulate(x, out, leaves);
     let sum = this.baseScore;
     for (let t = 0; t < this.numTrees; t++) sum += leaves[t]!;
     return sum;

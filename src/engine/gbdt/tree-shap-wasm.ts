@@ -53,11 +53,6 @@ function kernelModule(): WasmModule | null {
   return compiled;
 }
 
-/** Whether the WebAssembly kernel is available in this build. */
-export function treeShapKernelAvailable(): boolean {
-  return kernelModule() !== null;
-}
-
 /**
  * One instance of the kernel holding one explainer's arrays. `accumulate` adds the contributions of every
  * tree with the four-node rule into out; the others are the caller's.

@@ -72,7 +72,8 @@ export class TreeShapExplainer {
   private readonly coefficient: Float64Array;
   private readonly follows: Uint8Array;
   private readonly goRight: Uint8Array;
-  private readonly fourRule: (t: number, x: ArrayLike<number>, out: Float64Array) => void;
+  /** The JavaScript 4-node kernel, compiled only where the WebAssembly one is not used. */
+  private readonly fourRule: ((t: number, x: ArrayLike<number>, out: Float64Array) => void) | null;
   /** The four-node rule's trees in WebAssembly (tree-shap-kernel.as.ts), where the build made the module. */
   private readonly wasm: TreeShapWasm | null;
 
@@ -207,8 +208,10 @@ export class TreeShapExplainer {
       maxTreeSlots,
       rule: { nodes: Array.from(this.ruleU.subarray(R, R + 4)), weights: Array.from(this.ruleW.subarray(R, R + 4)), failed: Array.from(this.ruleFailed.subarray(R, R + 4)) },
     };
-    this.fourRule = specializedCopy(fourRuleKernel)({ ...prepared, routeRight: forest.routeRight, feature: forest.feature, val: this.product, follows: this.follows, goRight: this.goRight });
     this.wasm = options.javascriptOnly ? null : TreeShapWasm.create(prepared, forest);
+    this.fourRule = this.wasm
+      ? null
+      : specializedCopy(fourRuleKernel)({ ...prepared, routeRight: forest.routeRight, feature: forest.feature, val: this.product, follows: this.follows, goRight: this.goRight });
   }
 
   /** Whether the four-node rule's trees run in the WebAssembly kernel. */
@@ -229,16 +232,15 @@ export class TreeShapExplainer {
    * from the branches it has just taken, so the prediction costs next to nothing here.
    */
   accumulate(x: ArrayLike<number>, out: Float64Array, leaves?: Float64Array): void {
-    const { forest, treeSlot, treeOrder, wasm } = this;
+    const { forest, treeSlot, treeOrder, wasm, fourRule } = this;
     wasm?.accumulate(x, out, leaves);
     for (let t = 0; t < forest.numTrees; t++) {
       const single = treeSlot[t + 1]! - treeSlot[t]! === 1; // a single leaf explains nothing
-      const inWasm = wasm !== null && treeOrder[t] === LANES && !single;
-      if (!single && !inWasm) {
-        if (treeOrder[t] !== LANES) this.accumulateAny(t, x, out);
-        else this.fourRule(t, x, out);
-      }
-      if (leaves && !inWasm) leaves[t] = forest.leafValue[forest.leafOf(t, x)]!;
+      if (!single && treeOrder[t] === LANES) {
+        if (wasm) continue; // contributions and leaf both set by the kernel
+        fourRule!(t, x, out);
+      } else if (!single) this.accumulateAny(t, x, out);
+      if (leaves) leaves[t] = forest.leafValue[forest.leafOf(t, x)]!;
     }
   }
 
