@@ -52,6 +52,11 @@ function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
+/** The day number of the 1st of a month (month numbers as monthOfDay gives them). */
+export function firstDayOfMonth(month: number): Day {
+  return Math.round(Date.UTC(Math.floor(month / 12), month - Math.floor(month / 12) * 12, 1) / MS_PER_DAY);
+}
+
 export function formatMonth(month: number): string {
   const y = Math.floor(month / 12);
   return `${y}-${String(month - y * 12 + 1).padStart(2, '0')}`;

@@ -41,10 +41,9 @@ export function neighbourhoodEvidence(frame: SalesFrame, rows: number[], latitud
   let distanceSum = 0;
   const nearest = Math.min(n, 10);
   const targetLog = index.logAt(asOf);
-  const levels = index.logAtEach(frame.day);
   for (let k = 0; k < n; k++) {
     const i = rows[k]!;
-    const adjusted = frame.price[i]! * Math.exp(targetLog - levels[i]!);
+    const adjusted = frame.price[i]! * Math.exp(targetLog - index.logAtDay(frame.day[i]!));
     prices[k] = adjusted;
     const a = area ? area[i]! : NaN;
     if (a > 0) logPpa[ppaCount++] = Math.log(adjusted / a);

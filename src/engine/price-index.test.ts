@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDay } from './calendar.js';
+import { firstDayOfMonth, parseDay } from './calendar.js';
 import { estimatePriceIndex } from './price-index.js';
 import { random } from '../../test/support/synthetic-market.js';
 
@@ -46,11 +46,27 @@ describe('estimatePriceIndex', () => {
     assert.ok(Math.abs(index.factor(parseDay('2002-01-16'), parseDay('2002-02-15')) - Math.exp(b - a)) < 1e-12);
   });
 
+  it('reads logAt from its day table, inside the table and on both sides of it', () => {
+    const index = estimatePriceIndex(months, residuals, { trendMonths: 12 });
+    // months 24000…24035 are 2000-01…2002-12; the table runs from 2000-01-01 to 2005-12-31
+    const from = parseDay('1999-06-01');
+    const to = parseDay('2006-06-30');
+    for (let day = from; day <= to; day++) assert.equal(index.logAtDay(day), index.logAt(day), `day ${day}`);
+  });
+
   it('caps a runaway trend and rejects empty input', () => {
     const steep = estimatePriceIndex([0, 1, 2, 3], [0, 0.2, 0.4, 0.6], { maxTrendPerMonth: 0.02 });
     assert.equal(steep.data.trendPerMonth, 0.02);
     assert.throws(() => estimatePriceIndex([], []), /no sales/);
     assert.throws(() => estimatePriceIndex([1, 2], [0]), /differ in length/);
+  });
+});
+
+describe('firstDayOfMonth', () => {
+  it('is the 1st of the month monthOfDay names', () => {
+    assert.equal(firstDayOfMonth(2000 * 12), parseDay('2000-01-01'));
+    assert.equal(firstDayOfMonth(2003 * 12 + 11), parseDay('2003-12-01'));
+    assert.equal(firstDayOfMonth(1969 * 12 + 11), parseDay('1969-12-01'));
   });
 });
 

@@ -1,7 +1,7 @@
 // A market's monthly house price index, estimated from its own sales (hedonic: the time effect left in
 // the residuals of a model that does not see time), smoothed, and extended past its last month by its
 // recent trend. Levels are logs, relative to the last estimated month (level 0).
-import { monthPosition } from './calendar.js';
+import { firstDayOfMonth, monthPosition } from './calendar.js';
 import { median } from './median.js';
 import type { Day } from './types.js';
 
@@ -19,6 +19,8 @@ export interface PriceIndexData {
 }
 
 const DEFAULT_MAX_TREND = 0.02;
+/** How far past the index's last month its day table reaches (sales after the cutoff, valued with the nowcast). */
+const TABLE_MONTHS_PAST = 36;
 
 export interface PriceIndexOptions {
   /** Gaussian kernel bandwidth of the local-linear smoother, in months. */
@@ -30,23 +32,29 @@ export interface PriceIndexOptions {
 }
 
 export class PriceIndex {
-  /** logAt of every day of a days array (a market's sale dates), kept while that array lives. */
-  private readonly levelsByDays = new WeakMap<ArrayLike<number>, Float64Array>();
+  /** logAt of each day from the 1st of the index's first month to TABLE_MONTHS_PAST months past its last, built on first use. */
+  private dayLevels: Float64Array | null = null;
+  private dayLevelsFirst = 0;
 
   constructor(readonly data: PriceIndexData) {}
 
   /**
-   * logAt(days[i]) for every i, computed once per array: valuations time-adjust the same neighbouring
-   * sales again and again, and the date arithmetic of logAt was a tenth of a valuation's cost.
+   * logAt(day), read from a table of the days around the index (a few thousand entries, whatever the size
+   * of the market): valuations time-adjust the same neighbouring sales again and again, and the date
+   * arithmetic of logAt was a tenth of a valuation's cost. Days outside the table are computed.
    */
-  logAtEach(days: Int32Array): Float64Array {
-    let levels = this.levelsByDays.get(days);
-    if (!levels) {
-      levels = new Float64Array(days.length);
-      for (let i = 0; i < days.length; i++) levels[i] = this.logAt(days[i]!);
-      this.levelsByDays.set(days, levels);
-    }
-    return levels;
+  logAtDay(day: Day): number {
+    const levels = this.dayLevels ?? this.fillDayLevels();
+    const k = day - this.dayLevelsFirst;
+    return k >= 0 && k < levels.length ? levels[k]! : this.logAt(day);
+  }
+
+  private fillDayLevels(): Float64Array {
+    const first = firstDayOfMonth(this.data.firstMonth);
+    const levels = new Float64Array(firstDayOfMonth(this.lastMonth + 1 + TABLE_MONTHS_PAST) - first);
+    for (let k = 0; k < levels.length; k++) levels[k] = this.logAt(first + k);
+    this.dayLevelsFirst = first;
+    return (this.dayLevels = levels);
   }
 
   get lastMonth(): number {
@@ -67,7 +75,7 @@ export class PriceIndex {
 
   /** Multiplier that moves a price from one day's market to another's. */
   factor(fromDay: Day, toDay: Day): number {
-    return Math.exp(this.logAt(toDay) - this.logAt(fromDay));
+    return Math.exp(this.logAtDay(toDay) - this.logAtDay(fromDay));
   }
 
   /** The same levels with the trend read over the last `months` months instead. */
