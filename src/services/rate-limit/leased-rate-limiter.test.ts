@@ -49,6 +49,21 @@ for (const name of storeTargetNames()) {
       });
     });
 
+    it('counts a request stamped just before the lease window in that window (it used to spin without yielding)', async () => {
+      await withTwoStores(name, async ([store]) => {
+        const { account } = await createAccount(store, { email: 'late@example.com', rateLimit: 8 });
+        const limiter = new LeasedRateLimiter(store);
+        const windowStart = futureWindow(13);
+        // a limit of 8 leases one count at a time: the first request spends the whole lease
+        assert.equal((await limiter.consume(account.id, 8, windowStart + 1000)).allowed, true);
+        // (before the fix this never returned: it spun on microtasks, so not even a timer could stop it; the
+        // test runner's per-file timeout would fail the file)
+        const late = await limiter.consume(account.id, 8, windowStart - 1000);
+        assert.equal(late.allowed, true);
+        assert.equal(await readWindowCount(store.db, account.id, windowStart), 2, 'both counted in the lease window');
+      });
+    });
+
     it('hands back a lease it did not spend when its window rolls over', async () => {
       await withTwoStores(name, async ([store]) => {
         const { account } = await createAccount(store, { email: 'roll@example.com', rateLimit: 1000 });

@@ -41,20 +41,27 @@ export class LeasedRateLimiter {
   ) {}
 
   async consume(accountId: number, limit: number, nowMs = Date.now()): Promise<RateLimitDecision> {
-    const { windowStart, resetSeconds, carriedFrom } = windowAt(nowMs);
     for (;;) {
+      // A request stamped in an older window than the lease (it arrived just before another rolled the
+      // window over) counts in the lease's window: counting it in an ended one could only let more through.
+      const at = this.#timeFor(accountId, nowMs);
+      const { windowStart, resetSeconds, carriedFrom } = windowAt(at);
       const lease = this.#leases.get(accountId);
-      // A request stamped in an older window than the lease spends from the newer one.
-      if (lease && lease.windowStart >= windowStart && lease.unused > 0) {
+      if (lease && lease.windowStart === windowStart && lease.unused > 0) {
         lease.unused--;
         const room = limit - carriedFrom(lease.previous) - lease.claimed;
         return { allowed: true, limit, remaining: Math.max(0, room + lease.unused), resetSeconds, retryAfter: 0 };
       }
-      const claim = await this.#claim(accountId, limit, nowMs);
+      const claim = await this.#claim(accountId, limit, at);
       if (!claim.granted) {
-        return { allowed: false, limit, remaining: 0, resetSeconds, retryAfter: secondsUntilAllowed(claim.previous, claim.current, limit, nowMs, windowStart) };
+        return { allowed: false, limit, remaining: 0, resetSeconds, retryAfter: secondsUntilAllowed(claim.previous, claim.current, limit, at, windowStart) };
       }
     }
+  }
+
+  /** The request's time, or the start of the account's lease window when that is later. */
+  #timeFor(accountId: number, nowMs: number): number {
+    return Math.max(nowMs, this.#leases.get(accountId)?.windowStart ?? nowMs);
   }
 
   /** Hands back every unused count (for shutdown: the other processes may spend them). */
@@ -79,8 +86,8 @@ export class LeasedRateLimiter {
   }
 
   async #claimLease(accountId: number, limit: number, nowMs: number): Promise<Claim> {
-    const { windowStart, carriedFrom } = windowAt(nowMs);
-    if ((this.#leases.get(accountId)?.windowStart ?? -Infinity) > windowStart) return { granted: true }; // spend the newer window's lease
+    // another request's claim may have moved the lease to a later window since this one was timed
+    const { windowStart, carriedFrom } = windowAt(this.#timeFor(accountId, nowMs));
     return this.#write(async (trx) => {
       let lease = this.#leases.get(accountId);
       if (lease && lease.windowStart < windowStart) {
