@@ -17,6 +17,8 @@ export interface PreparedTreeShap {
   slotScale: Float64Array;
   /** The largest tree's slot count: the scratch arrays' size. */
   maxTreeSlots: number;
+  /** 1 + the highest feature index any node splits on: how much of x the kernel reads. */
+  features: number;
   /** The four-node rule: nodes u, weights w and −w/(1 − u). */
   rule: { nodes: number[]; weights: number[]; failed: number[] };
 }
@@ -65,7 +67,7 @@ export class TreeShapWasm {
 
   private constructor(module: WasmModule, prepared: PreparedTreeShap, private readonly forest: Forest) {
     this.kernel = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
-    const features = forest.feature.length > 0 ? Math.max(...forest.feature) + 1 : 1;
+    const features = Math.max(1, prepared.features);
     const copied: Array<Int32Array | Uint32Array | Uint8Array | Float64Array> = [
       prepared.treeSlot,
       prepared.treeInternal,

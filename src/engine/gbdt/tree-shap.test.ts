@@ -187,14 +187,15 @@ describe('TreeSHAP', () => {
     ];
     const model = new GbdtModel({ features: specs, params: defaultGbdtParams, baseScore: 0.125, trees });
     const forest = new Forest(trees, specs);
-    const js = new TreeShapExplainer(forest, { javascriptOnly: true });
+    const explainer = new TreeShapExplainer(forest);
+    assert.equal(explainer.usesWasm, true, 'the leaves below come from the WebAssembly kernel');
     for (let i = 0; i < 200; i++) {
       const x = randomRow(rng, specs);
       const phi = new Float64Array(specs.length);
       assert.equal(model.predictAndExplain(x, phi), model.predictRow(x), `row ${i}: the same sum, bit for bit`);
       assert.deepEqual(Array.from(phi), Array.from(model.shap(x)));
       const leaves = new Float64Array(trees.length);
-      js.accumulate(x, new Float64Array(specs.length), leaves);
+      explainer.accumulate(x, new Float64Array(specs.length), leaves);
       for (let t = 0; t < trees.length; t++) assert.equal(leaves[t], forest.leafValue[forest.leafOf(t, x)], `row ${i}, tree ${t}`);
     }
   });

@@ -96,7 +96,8 @@ export class TreeShapExplainer {
     this.slotFraction = new Float64Array(slots);
 
     // per feature, the last edge on the current path that split on it (local slot, 0 = none) and its z
-    const features = forest.feature.length > 0 ? Math.max(...forest.feature) + 1 : 0;
+    let features = 0; // the feature columns the trees split on (a loop: spreading a large forest overflows the stack)
+    for (let k = 0; k < forest.feature.length; k++) features = Math.max(features, forest.feature[k]! + 1);
     const lastEdge = new Int32Array(features);
     const lastZ = new Float64Array(features).fill(1);
     let next = 0;
@@ -206,6 +207,7 @@ export class TreeShapExplainer {
       slotFraction: this.slotFraction,
       slotScale: this.slotScale,
       maxTreeSlots,
+      features,
       rule: { nodes: Array.from(this.ruleU.subarray(R, R + 4)), weights: Array.from(this.ruleW.subarray(R, R + 4)), failed: Array.from(this.ruleFailed.subarray(R, R + 4)) },
     };
     this.wasm = options.javascriptOnly ? null : TreeShapWasm.create(prepared, forest);
