@@ -123,7 +123,7 @@ function forestOf(model: GbdtModel): Forest {
  * alternating between them, median of the rounds. CPU time rather than wall time, because on a shared
  * machine most calls would otherwise include time spent waiting for a core.
  */
-function timeShapAgainstReference(model: GbdtModel, xs: Float64Array[], rounds: number): { wasm: number; javascript: number; reference: number; fastBytes: number; referenceBytes: number; worst: number } {
+function timeShapAgainstReference(model: GbdtModel, xs: Float64Array[], rounds: number): { wasm: number; javascript: number; reference: number; fastBytes: number; referenceBytes: number; worst: { wasm: number; javascript: number } } {
   const forest = forestOf(model);
   const explainers = {
     wasm: new TreeShapExplainer(forest),
@@ -134,14 +134,14 @@ function timeShapAgainstReference(model: GbdtModel, xs: Float64Array[], rounds: 
   const M = model.features.length;
   const a = new Float64Array(M);
   const b = new Float64Array(M);
-  let worst = 0;
+  const worst = { wasm: 0, javascript: 0 };
   for (const x of xs) {
-    for (const fast of [explainers.wasm, explainers.javascript]) {
+    b.fill(0);
+    explainers.reference.accumulate(x, b);
+    for (const kernel of ['wasm', 'javascript'] as const) {
       a.fill(0);
-      b.fill(0);
-      fast.accumulate(x, a);
-      explainers.reference.accumulate(x, b);
-      for (let f = 0; f < M; f++) worst = Math.max(worst, Math.abs(a[f]! - b[f]!) / Math.max(1e-300, Math.abs(b[f]!)));
+      explainers[kernel].accumulate(x, a);
+      for (let f = 0; f < M; f++) worst[kernel] = Math.max(worst[kernel], Math.abs(a[f]! - b[f]!) / Math.max(1e-300, Math.abs(b[f]!)));
     }
   }
   const times = { wasm: [] as number[], javascript: [] as number[], reference: [] as number[] };
@@ -244,7 +244,8 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `valora  shap, 11 alternating rounds of 200 rows, ${m.numTrees} trees, CPU µs per row (median round): WebAssembly kernel ${vs.wasm.toFixed(1)}, ` +
         `same kernel in JavaScript ${vs.javascript.toFixed(1)} (${(vs.javascript / vs.wasm).toFixed(2)}x), previous (table) explainer ${vs.reference.toFixed(1)} (${(vs.reference / vs.wasm).toFixed(2)}x); ` +
-        `largest relative difference from the table explainer ${vs.worst.toExponential(1)}; prepared arrays ${mib(vs.fastBytes)} MiB vs ${mib(vs.referenceBytes)} MiB`,
+        `largest relative difference from the table explainer ${vs.worst.wasm.toExponential(1)} (WebAssembly), ${vs.worst.javascript.toExponential(1)} (JavaScript); ` +
+        `prepared arrays with the WebAssembly copy ${mib(vs.fastBytes)} MiB vs ${mib(vs.referenceBytes)} MiB`,
     );
   }
   if (sink === 42) console.log('');
