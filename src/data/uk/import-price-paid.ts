@@ -94,13 +94,12 @@ export interface ImportPricePaidReport {
   blankLines: number;
   link: LinkReport | null;
   /**
-   * Where the main thread's time went (wall and process CPU seconds): writing batches, and finishing (a bulk
-   * import's sorted insert, index builds and commit); the rest is setup and waiting for the reading worker.
-   * The process CPU while writing includes the worker's reading beside it.
+   * Where the main thread's time went: writing batches (wall seconds), and finishing (a bulk import's sorted
+   * insert, index builds and commit; wall and process CPU seconds); the rest is setup and waiting for the
+   * reading worker.
    */
   timing: {
     writeSeconds: number;
-    writeCpuSeconds: number;
     finishSeconds: number;
     finishCpuSeconds: number;
     /** Wall seconds of each step of a bulk finish (sorted insert, each index, commit). */
@@ -160,7 +159,7 @@ export async function importPricePaid(store: Store, path: string, options: Impor
     rejections: [],
     blankLines: 0,
     link: null,
-    timing: { writeSeconds: 0, writeCpuSeconds: 0, finishSeconds: 0, finishCpuSeconds: 0, finishSteps: {} },
+    timing: { writeSeconds: 0, finishSeconds: 0, finishCpuSeconds: 0, finishSteps: {} },
   };
   const keep = options.keepRejections ?? 1000;
 
@@ -225,10 +224,7 @@ export async function importPricePaid(store: Store, path: string, options: Impor
         const { batch } = message;
         const result = await timed(
           () => writer.write(batch, registerIds),
-          (seconds, cpu) => {
-            report.timing.writeSeconds += seconds;
-            report.timing.writeCpuSeconds += cpu;
-          },
+          (seconds) => (report.timing.writeSeconds += seconds),
         );
         reading.written();
         report.propertiesCreated += batch.properties.sourceKey.length;

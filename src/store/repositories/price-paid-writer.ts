@@ -258,14 +258,14 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
   // The secondary indexes of `sales` a bulk import drops and builds again, as their own SQL says (so a later
   // migration that changes one is followed). Those of `properties` stay: a third as many rows, written while
   // the reading worker keeps the other core busy, cost less than rebuilding them after it (measured).
-  let rebuild: string[] = [];
+  let rebuild: Array<{ name: string; sql: string }> = [];
   if (options.bulk) {
     conn.exec('begin immediate');
     const indexes = conn
       .prepare(`select name, sql from sqlite_master where type = 'index' and tbl_name = 'sales' and sql is not null order by name`)
       .all() as Array<{ name: string; sql: string }>;
     for (const index of indexes) conn.exec(`drop index "${index.name.replace(/"/g, '""')}"`);
-    rebuild = indexes.map((index) => index.sql);
+    rebuild = indexes;
   }
   return {
     async write(batch, registerIds) {
@@ -302,9 +302,9 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
       conn.exec('drop table temp.ppd_staged_sales');
       conn.exec('drop table temp.ppd_staged_runs');
       step('sorted insert');
-      for (const statement of rebuild) {
-        conn.exec(statement);
-        step(`index ${/^create\s+(?:unique\s+)?index\s+"?([^"\s]+)/i.exec(statement)?.[1] ?? ''}`);
+      for (const index of rebuild) {
+        conn.exec(index.sql);
+        step(`index ${index.name}`);
       }
       conn.exec('commit');
       step('commit');
