@@ -6,7 +6,7 @@ import type { Store } from '../../store/database.js';
 import { WriteLockTimeoutError } from '../../store/repositories/ledger.js';
 import { readWindowCount } from '../../store/repositories/rate-limits.js';
 import { createAccount } from '../accounts/create-account.js';
-import { RATE_WINDOW_MS } from './consume-rate-limit.js';
+import { RATE_WINDOW_MS } from './sliding-window.js';
 import { LeasedRateLimiter } from './leased-rate-limiter.js';
 import { assertSlidingWindow, futureWindow } from './sliding-window-contract.test-helper.js';
 

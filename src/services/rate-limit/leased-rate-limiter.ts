@@ -11,7 +11,7 @@
 import { SQLITE_BUSY_TIMEOUT_MS, type Store } from '../../store/database.js';
 import { writeTransactionWhenFree } from '../../store/repositories/ledger.js';
 import { claimWindowCounts, deleteWindowsBefore, readWindowCount, releaseWindowCounts } from '../../store/repositories/rate-limits.js';
-import { RATE_WINDOW_MS, secondsUntilAllowed, windowAt, type RateLimitDecision } from './consume-rate-limit.js';
+import { RATE_WINDOW_MS, secondsUntilAllowed, windowAt, type RateLimitDecision } from './sliding-window.js';
 
 interface Lease {
   windowStart: number;

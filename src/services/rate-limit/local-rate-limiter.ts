@@ -1,13 +1,13 @@
 // The rate limit counted in this process's memory, for a server that is the only one counting against its
 // database (SQLite with one serving process): the same sliding-window estimate and decisions as
-// consumeRateLimit, without a database write per request. Counts are read from the database when a window
+// LeasedRateLimiter, without a database write per request. Counts are read from the database when a window
 // is first seen (so a restart within a minute carries on where the last process stopped) and written
 // through, batched, a moment later and on close. Several processes sharing a database must count in the
-// database instead (consumeRateLimit): each would otherwise allow the full limit.
+// database instead (LeasedRateLimiter): each would otherwise allow the full limit.
 import type { Store } from '../../store/database.js';
 import { writeTransaction } from '../../store/repositories/ledger.js';
 import { deleteWindowsBefore, raiseWindowCount, readWindowCount } from '../../store/repositories/rate-limits.js';
-import { RATE_WINDOW_MS, secondsUntilAllowed, windowAt, type RateLimitDecision } from './consume-rate-limit.js';
+import { RATE_WINDOW_MS, secondsUntilAllowed, windowAt, type RateLimitDecision } from './sliding-window.js';
 
 interface AccountWindow {
   windowStart: number;

@@ -1,7 +1,7 @@
 // The sliding-window contract every rate limiter keeps, whatever does the counting (the database per
 // request, memory in one process, leases across processes): used by each limiter's own tests.
 import assert from 'node:assert/strict';
-import { RATE_WINDOW_MS, type RateLimitDecision } from './consume-rate-limit.js';
+import { RATE_WINDOW_MS, type RateLimitDecision } from './sliding-window.js';
 
 export interface RateLimiterUnderTest {
   consume(accountId: number, limit: number, nowMs: number): Promise<RateLimitDecision>;

@@ -37,11 +37,6 @@ export async function claimWindowCounts(db: Kysely<Database>, accountId: number,
   return row ? Number(row.count) : null;
 }
 
-/** Adds one to the window's counter unless it already holds `maxCount`; returns the new count, or null when it was full. */
-export async function incrementWindowBelow(db: Kysely<Database>, accountId: number, windowStart: number, maxCount: number): Promise<number | null> {
-  return claimWindowCounts(db, accountId, windowStart, 1, maxCount);
-}
-
 const release = prepared((db, accountId: number, windowStart: number, amount: number) =>
   db
     .updateTable('rate_limit_counters')
