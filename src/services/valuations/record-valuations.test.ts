@@ -99,4 +99,28 @@ describe('group commit on sqlite when another process keeps the lock too long', 
       await target.destroy();
     }
   });
+  it('bounds each request wait from when it was handed over, however many batches are queued before it', async () => {
+    const target = await createStoreTarget('sqlite');
+    const store = await target.open();
+    try {
+      const { account } = await createAccount(store, { email: 'queue@example.com', credits: 3 });
+      const release = await holdWriteLock(target, account.id);
+      try {
+        const limitMs = 300;
+        const recorder = new ValuationRecorder(store, limitMs);
+        const started = Date.now();
+        // three batches' worth (256 to a batch): the last used to wait a full limit per batch ahead of it
+        const settled = await Promise.allSettled(Array.from({ length: 600 }, () => recorder.record(charged(account.id))));
+        const elapsed = Date.now() - started;
+        assert.ok(settled.every((r) => r.status === 'rejected' && r.reason instanceof WriteLockTimeoutError));
+        assert.ok(elapsed < 2 * limitMs, `all refused within one limit of being handed over (took ${elapsed} ms; three limits before)`);
+      } finally {
+        await release();
+      }
+      assert.equal(await getBalance(store.db, account.id), 3);
+    } finally {
+      await store.close();
+      await target.destroy();
+    }
+  });
 });

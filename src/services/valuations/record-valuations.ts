@@ -35,6 +35,8 @@ interface Pending {
   item: ValuationToRecord;
   resolve(result: Recorded): void;
   reject(error: unknown): void;
+  /** When it was handed over (Date.now()): how long it has waited for the write lock is measured from here. */
+  since: number;
 }
 
 /** Most rows in one transaction: keeps a lock's hold time bounded however far the queue has grown. */
@@ -56,7 +58,7 @@ export class ValuationRecorder {
   /** Resolves once the valuation (and its credit, when charged) has committed, or as insufficient. */
   record(item: ValuationToRecord): Promise<Recorded> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ item, resolve, reject });
+      this.#queue.push({ item, resolve, reject, since: Date.now() });
       // The batch closes when the current turn of the event loop has run: every request that finished
       // valuing in it joins. Later arrivals wait for the running batch and form the next.
       this.#running ??= new Promise<void>((done) => setImmediate(() => void this.#drainQueue().finally(done)));
@@ -69,23 +71,21 @@ export class ValuationRecorder {
   }
 
   async #drainQueue(): Promise<void> {
-    let waitingSince: number | null = null;
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0, MAX_BATCH);
-        if (await this.#flush(batch)) {
-          waitingSince = null;
-          continue;
+        if (await this.#flush(batch)) continue;
+        // Another process holds the write lock. Each request waits at most lockWaitLimitMs from when it
+        // was handed over (however many batches ahead of it timed out); the rest go back to the head of
+        // the queue and are tried again with whatever joins them meanwhile.
+        const now = Date.now();
+        const waiting: Pending[] = [];
+        for (const pending of batch) {
+          if (now - pending.since >= this.lockWaitLimitMs) pending.reject(new WriteLockTimeoutError(now - pending.since));
+          else waiting.push(pending);
         }
-        waitingSince ??= Date.now();
-        const waited = Date.now() - waitingSince;
-        if (waited >= this.lockWaitLimitMs) {
-          const error = new WriteLockTimeoutError(waited);
-          for (const pending of batch) pending.reject(error);
-          waitingSince = null;
-          continue;
-        }
-        this.#queue.unshift(...batch);
+        if (waiting.length === 0) continue;
+        this.#queue.unshift(...waiting);
         await sleep(WRITE_LOCK_RETRY_MS);
       }
     } finally {
