@@ -15,8 +15,26 @@ export function parseDay(text: string): Day {
   return Math.round(ms / MS_PER_DAY);
 }
 
+/**
+ * A day number's civil date (H. Hinnant's civil_from_days): integer arithmetic, because dates are read and
+ * written for every comparable of every valuation, where building Date objects showed in profiles.
+ */
+function civilFromDays(day: Day): { year: number; month: number; dayOfMonth: number } {
+  const z = day + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9; // 1..12
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, dayOfMonth: doy - Math.floor((153 * mp + 2) / 5) + 1 };
+}
+
+/** Day number → 'YYYY-MM-DD' (as toISOString writes it; years outside 0–9999 through it). */
 export function formatDay(day: Day): string {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  const { year, month, dayOfMonth } = civilFromDays(day);
+  if (year < 0 || year > 9999) return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  return `${String(year).padStart(4, '0')}-${month < 10 ? '0' : ''}${month}-${dayOfMonth < 10 ? '0' : ''}${dayOfMonth}`;
 }
 
 export function todayDay(now: Date = new Date()): Day {
@@ -30,20 +48,11 @@ export function monthOfDay(day: Day): number {
 
 /**
  * The month number plus the fraction of the month a day has reached (0 on the 1st), so an index can be
- * read between months. Integer civil-date arithmetic (H. Hinnant's days_from_civil inverse): this runs for
- * every comparable of every valuation, where building Date objects showed in profiles.
+ * read between months.
  */
 export function monthPosition(day: Day): number {
-  const z = day + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const dayOfMonth = doy - Math.floor((153 * mp + 2) / 5); // 0-based
-  const month = mp < 10 ? mp + 3 : mp - 9; // 1..12
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return year * 12 + month - 1 + dayOfMonth / DAYS_IN_MONTH[isLeap(year) && month === 2 ? 0 : month]!;
+  const { year, month, dayOfMonth } = civilFromDays(day);
+  return year * 12 + month - 1 + (dayOfMonth - 1) / DAYS_IN_MONTH[isLeap(year) && month === 2 ? 0 : month]!;
 }
 
 const DAYS_IN_MONTH = [29, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

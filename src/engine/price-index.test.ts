@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { firstDayOfMonth, parseDay } from './calendar.js';
+import { firstDayOfMonth, formatDay, parseDay } from './calendar.js';
 import { estimatePriceIndex } from './price-index.js';
 import { random } from '../../test/support/synthetic-market.js';
 
@@ -80,5 +80,22 @@ describe('monthPosition', () => {
       const expected = d.getUTCFullYear() * 12 + d.getUTCMonth() + (day * 86_400_000 - start) / (next - start);
       if (Math.abs(monthPosition(day) - expected) > 1e-12) assert.fail(`${formatDay(day)}: ${monthPosition(day)} vs ${expected}`);
     }
+  });
+});
+
+describe('formatDay', () => {
+  it('writes every day from 1600 to 2400 as toISOString does, leap days and century years included', () => {
+    for (let day = parseDay('1600-01-01'); day <= parseDay('2400-12-31'); day++) {
+      const expected = new Date(day * 86_400_000).toISOString().slice(0, 10);
+      if (formatDay(day) !== expected) assert.fail(`day ${day}: ${formatDay(day)} against ${expected}`);
+    }
+    assert.equal(formatDay(parseDay('2000-02-29')), '2000-02-29');
+    assert.equal(formatDay(parseDay('1900-03-01') - 1), '1900-02-28');
+    assert.equal(formatDay(0), '1970-01-01');
+  });
+
+  it('falls back to toISOString outside years 0-9999', () => {
+    const day = Math.floor(Date.parse('+010000-01-01T00:00:00Z') / 86_400_000);
+    assert.equal(formatDay(day), new Date(day * 86_400_000).toISOString().slice(0, 10));
   });
 });

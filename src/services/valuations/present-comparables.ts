@@ -2,7 +2,8 @@ import type { Comparable, MarketConfig } from '../../engine/types.js';
 import { findAddresses } from '../../store/repositories/properties.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
-import { dateOf, propertyTypeCode, squareMetres } from './presentation.js';
+import { formatDay } from '../../engine/calendar.js';
+import { propertyTypeCode, squareMetres } from './presentation.js';
 
 export interface PresentedComparable {
   address: string | null;
@@ -30,7 +31,7 @@ export async function presentComparables(db: Kysely<Database>, comparables: Comp
       postcode: place?.postcode ?? null,
       property_id: c.propertyId >= 0 ? c.propertyId : null,
       distance_m: Math.round(c.distanceM),
-      sale_date: dateOf(c.saleDay),
+      sale_date: formatDay(c.saleDay),
       sale_price: Math.round(c.salePrice),
       adjusted_price: Math.round(c.adjustedPrice),
       property_type: propertyTypeCode(c.propertyType, config),
