@@ -32,8 +32,11 @@ const MAX_GRID_CELLS = 4096;
 const POLAR_LATITUDE = 85;
 
 export class SalesSpatialIndex {
-  /** Every sale, for geokdbush; built on the first search that needs it (most markets never do). */
-  #tree: KDBush | null = null;
+  /**
+   * Every sale, for geokdbush: the nearest sale of any date (which market a bare location is in, asked by
+   * requests) and the searches a box cannot serve. Built with the index, at load, not inside a request.
+   */
+  private readonly tree: KDBush;
   /** The market sales alone, for the searches of nearbySales. */
   private readonly grid: SaleGrid;
   /** Where the last search found enough sales (km): the next search starts there. Affects speed only. */
@@ -46,12 +49,16 @@ export class SalesSpatialIndex {
     const marketRows: number[] = [];
     for (let i = 0; i < frame.count; i++) if (frame.isMarket[i] === 1) marketRows.push(i);
     this.grid = new SaleGrid(marketRows, frame.latitude, frame.longitude, frame.day);
+    const tree = new KDBush(Math.max(frame.count, 1));
+    for (let i = 0; i < frame.count; i++) tree.add(frame.longitude[i]!, frame.latitude[i]!);
+    if (frame.count === 0) tree.add(0, 0); // KDBush needs one point; no search ever accepts it.
+    this.tree = tree.finish();
   }
 
   /** Distance in km to the nearest sale of any date within `maxKm`, or null. */
   nearestSaleKm(latitude: number, longitude: number, maxKm: number): number | null {
     if (this.frame.count === 0) return null;
-    const [row] = around(this.tree(), longitude, latitude, 1, maxKm) as number[];
+    const [row] = around(this.tree, longitude, latitude, 1, maxKm) as number[];
     return row === undefined ? null : haversineMeters(latitude, longitude, this.frame.latitude[row]!, this.frame.longitude[row]!) / 1000;
   }
 
@@ -118,22 +125,11 @@ export class SalesSpatialIndex {
     return kept;
   }
 
-  private tree(): KDBush {
-    if (!this.#tree) {
-      const { frame } = this;
-      const tree = new KDBush(Math.max(frame.count, 1));
-      for (let i = 0; i < frame.count; i++) tree.add(frame.longitude[i]!, frame.latitude[i]!);
-      if (frame.count === 0) tree.add(0, 0); // KDBush needs one point; no search ever accepts it.
-      this.#tree = tree.finish();
-    }
-    return this.#tree;
-  }
-
   /** geokdbush's exact priority-queue search: for the few searches a box cannot serve. */
   private nearbySalesByQueue(latitude: number, longitude: number, window: ComparableWindow, from: Day, limit: number): number[] {
     const { frame } = this;
     const count = frame.count;
-    return around(this.tree(), longitude, latitude, limit, window.radiusKm, (i: number) => i < count && frame.isMarket[i] === 1 && frame.day[i]! < window.asOf && frame.day[i]! >= from);
+    return around(this.tree, longitude, latitude, limit, window.radiusKm, (i: number) => i < count && frame.isMarket[i] === 1 && frame.day[i]! < window.asOf && frame.day[i]! >= from);
   }
 }
 
