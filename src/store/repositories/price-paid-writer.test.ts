@@ -50,8 +50,8 @@ describe('groupSalesByPart', () => {
   });
 });
 
-/** A batch of one sale per new property, property i at register index i. */
-function batchOf(keys: string[]): PricePaidBatch {
+/** A batch of one sale per new property, property i at register index i (in place `place(i)`, default 0). */
+function batchOf(keys: string[], place: (i: number) => number = () => 0): PricePaidBatch {
   const sales = Buffer.alloc(keys.length * SALE_RECORD, 0x30);
   keys.forEach((key, i) => {
     const o = i * SALE_RECORD;
@@ -69,7 +69,7 @@ function batchOf(keys: string[]): PricePaidBatch {
       address: keys.map((k) => `${k} High Street`),
       postcode: keys.map(() => 'M1 1AA'),
       postcodeKey: keys.map(() => 'M11AA'),
-      place: keys.map(() => 0),
+      place: keys.map((_, i) => place(i)),
       latitude: keys.map(() => 53.48),
       longitude: keys.map(() => -2.24),
       propertyType: keys.map(() => 'Detached'),
@@ -115,6 +115,33 @@ for (const name of storeTargetNames()) {
             ['{SALE-C}', registerIds[2], 250_002],
           ],
         );
+      });
+    });
+
+    it('does the same inside a 64-row statement, with the batch reordered by place', async () => {
+      await withStore(name, async (store) => {
+        const now = new Date().toISOString();
+        await store.db.insertInto('markets').values({ id: 'uk-test', name: 'UK test', config: '{}', created_at: now, updated_at: now }).execute();
+        const keys = Array.from({ length: 70 }, (_, i) => `K${String(i).padStart(2, '0')}`);
+        const theirs = await insertRegisterProperties(store.db, 'uk-test', [
+          { sourceKey: 'K05', uprn: null, address: 'K05 High Street', postcode: 'M1 1AA', postcodeKey: 'M11AA', latitude: 53.48, longitude: -2.24, propertyType: 'Detached', attributes: '{}' },
+        ]);
+        const writer = openPricePaidWriter(store, 'uk-test', { saleKinds: [{ attributes: '{}', isMarket: 1, nonMarketReason: null }], bulk: false });
+        const registerIds: number[] = [];
+        try {
+          // three places interleaved: the writer groups the properties by place before numbering them
+          await writer.write(batchOf(keys, (i) => (i * 7) % 3), registerIds);
+          await writer.finish();
+        } finally {
+          await writer.close();
+        }
+        assert.equal(registerIds[5], theirs.get('K05'));
+        assert.equal(new Set(registerIds).size, 70);
+        const properties = await store.db.selectFrom('properties').select(['id', 'source_key']).where('market_id', '=', 'uk-test').execute();
+        assert.equal(properties.length, 70, 'no second row for K05');
+        for (const p of properties) assert.equal(Number(p.id), registerIds[keys.indexOf(p.source_key)], `${p.source_key} has the id its register index was given`);
+        const sales = await store.db.selectFrom('sales').select(['source_key', 'property_id']).where('market_id', '=', 'uk-test').execute();
+        for (const s of sales) assert.equal(Number(s.property_id), registerIds[keys.indexOf(s.source_key.slice(6, -1))], `${s.source_key} joins its property`);
       });
     });
   });
