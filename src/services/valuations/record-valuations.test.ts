@@ -6,6 +6,7 @@ import { createStoreTarget, storeTargetNames } from '../../../test/support/store
 import { createAccount } from '../accounts/create-account.js';
 import { getBalance } from '../ledger/get-balance.js';
 import { WriteLockTimeoutError } from '../../store/repositories/ledger.js';
+import type { Store } from '../../store/database.js';
 import { ValuationRecorder, type ValuationToRecord } from './record-valuations.js';
 
 const success = {
@@ -79,48 +80,44 @@ for (const name of storeTargetNames()) {
   });
 }
 
+/** A SQLite store with an account of 3 credits whose write lock another connection holds while `fn` runs; nothing is charged. */
+async function whileLockHeldElsewhere(email: string, fn: (store: Store, accountId: number) => Promise<void>): Promise<void> {
+  const target = await createStoreTarget('sqlite');
+  const store = await target.open();
+  try {
+    const { account } = await createAccount(store, { email, credits: 3 });
+    const release = await holdWriteLock(target, account.id);
+    try {
+      await fn(store, account.id);
+    } finally {
+      await release();
+    }
+    assert.equal(await getBalance(store.db, account.id), 3);
+    assert.equal((await store.db.selectFrom('valuations').select('id').execute()).length, 0);
+  } finally {
+    await store.close();
+    await target.destroy();
+  }
+}
+
 describe('group commit on sqlite when another process keeps the lock too long', () => {
   it('fails the batch after the wait limit, writing and charging nothing', async () => {
-    const target = await createStoreTarget('sqlite');
-    const store = await target.open();
-    try {
-      const { account } = await createAccount(store, { email: 'long@example.com', credits: 3 });
-      const release = await holdWriteLock(target, account.id);
-      try {
-        const recorder = new ValuationRecorder(store, 50);
-        await assert.rejects(Promise.all([recorder.record(charged(account.id)), recorder.record(charged(account.id))]), WriteLockTimeoutError);
-      } finally {
-        await release();
-      }
-      assert.equal(await getBalance(store.db, account.id), 3);
-      assert.equal((await store.db.selectFrom('valuations').select('id').execute()).length, 0);
-    } finally {
-      await store.close();
-      await target.destroy();
-    }
+    await whileLockHeldElsewhere('long@example.com', async (store, accountId) => {
+      const recorder = new ValuationRecorder(store, 50);
+      await assert.rejects(Promise.all([recorder.record(charged(accountId)), recorder.record(charged(accountId))]), WriteLockTimeoutError);
+    });
   });
+
   it('bounds each request wait from when it was handed over, however many batches are queued before it', async () => {
-    const target = await createStoreTarget('sqlite');
-    const store = await target.open();
-    try {
-      const { account } = await createAccount(store, { email: 'queue@example.com', credits: 3 });
-      const release = await holdWriteLock(target, account.id);
-      try {
-        const limitMs = 300;
-        const recorder = new ValuationRecorder(store, limitMs);
-        const started = Date.now();
-        // three batches' worth (256 to a batch): the last used to wait a full limit per batch ahead of it
-        const settled = await Promise.allSettled(Array.from({ length: 600 }, () => recorder.record(charged(account.id))));
-        const elapsed = Date.now() - started;
-        assert.ok(settled.every((r) => r.status === 'rejected' && r.reason instanceof WriteLockTimeoutError));
-        assert.ok(elapsed < 2 * limitMs, `all refused within one limit of being handed over (took ${elapsed} ms; three limits before)`);
-      } finally {
-        await release();
-      }
-      assert.equal(await getBalance(store.db, account.id), 3);
-    } finally {
-      await store.close();
-      await target.destroy();
-    }
+    await whileLockHeldElsewhere('queue@example.com', async (store, accountId) => {
+      const limitMs = 300;
+      const recorder = new ValuationRecorder(store, limitMs);
+      const started = Date.now();
+      // three batches' worth (256 to a batch): the last used to wait a full limit per batch ahead of it
+      const settled = await Promise.allSettled(Array.from({ length: 600 }, () => recorder.record(charged(accountId))));
+      const elapsed = Date.now() - started;
+      assert.ok(settled.every((r) => r.status === 'rejected' && r.reason instanceof WriteLockTimeoutError));
+      assert.ok(elapsed < 2 * limitMs, `all refused within one limit of being handed over (took ${elapsed} ms; three limits before)`);
+    });
   });
 });
