@@ -53,11 +53,14 @@ const descriptions: Record<number, string> = {
   415: 'Unsupported content type',
   422: 'Validation failed',
   429: 'Rate limit exceeded',
-  503: 'Service unavailable',
+  503: 'Service unavailable: the model is not loaded, or the database stayed busy (retry; nothing was charged)',
 };
 
-/** Every error an authenticated route can answer besides its own ones. */
-export const AUTHENTICATED_ERRORS = [401, 403, 429] as const;
+/**
+ * Every error an authenticated route can answer besides its own ones (503: on SQLite shared by several
+ * processes, the rate limit's counting found the write lock taken for 10 s).
+ */
+export const AUTHENTICATED_ERRORS = [401, 403, 429, 503] as const;
 
 /** Response schemas for the given error statuses, to spread into a route's `response`. */
 export function errorResponses(...statuses: number[]): Record<number, TSchema> {

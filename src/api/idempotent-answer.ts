@@ -1,7 +1,7 @@
 // Route glue for answerOnce: validates the Idempotency-Key header and maps its refusals to API errors.
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { answerOnce, IdempotencyConflictError } from '../services/idempotency/answer-once.js';
+import { answerOnce, IdempotencyConflictError, type IdempotencyClaim } from '../services/idempotency/answer-once.js';
 import { idempotencyKeyOf, SubmissionError } from '../services/jobs/submission-rules.js';
 import type { Store } from '../store/database.js';
 import { ApiError, validationError } from './errors.js';
@@ -11,7 +11,7 @@ export const IDEMPOTENCY_HEADER = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ description: 'Repeat the request safely: the same key and body get the first answer, charged once' })),
 });
 
-export async function idempotentAnswer<T>(store: Store, request: FastifyRequest & { account: { accountId: number } }, reply: FastifyReply, work: () => Promise<T>): Promise<T> {
+export async function idempotentAnswer<T>(store: Store, request: FastifyRequest & { account: { accountId: number } }, reply: FastifyReply, work: (claim: IdempotencyClaim | null) => Promise<T>): Promise<T> {
   let key: string | null;
   try {
     key = idempotencyKeyOf(request.headers['idempotency-key']);

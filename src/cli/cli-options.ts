@@ -22,9 +22,36 @@ export function cliArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof
   try {
     return parseArgs(config);
   } catch (error) {
-    if (error instanceof Error && /^ERR_PARSE_ARGS/.test((error as { code?: string }).code ?? '')) throw new CliError(error.message.split('\n')[0]!);
+    if (error instanceof Error && /^ERR_PARSE_ARGS/.test((error as { code?: string }).code ?? '')) {
+      // Node's hint about `--` for positionals that start with a dash only confuses a mistyped option.
+      throw new CliError(`${error.message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '')} (see --help)`);
+    }
     throw error;
   }
+}
+
+/** What every `valora <command> <subcommand>` takes besides its own options. */
+const SUBCOMMAND_OPTIONS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...STORE_OPTIONS } as const;
+
+/**
+ * Parses `valora <command> <subcommand> [options]`: the command's own options plus --json, --help and the
+ * store options. Answers null once --help has printed the usage; a missing, unknown or repeated
+ * subcommand is a CliError that shows the usage.
+ */
+export function subcommandArgs<const O extends NonNullable<ParseArgsConfig['options']>, const S extends string>(
+  argv: string[],
+  spec: { command: string; usage: string; subcommands: readonly S[]; options: O },
+) {
+  const options = { ...spec.options, ...SUBCOMMAND_OPTIONS } as O & typeof SUBCOMMAND_OPTIONS;
+  const { values, positionals } = cliArgs({ args: argv, allowPositionals: true as const, options });
+  if ((values as { help?: boolean }).help) {
+    console.log(spec.usage);
+    return null;
+  }
+  const [sub, ...rest] = positionals;
+  if (sub === undefined) throw new CliError(`${spec.command} needs a subcommand: ${spec.subcommands.join(', ')}\n\n${spec.usage}`);
+  if (rest.length > 0 || !(spec.subcommands as readonly string[]).includes(sub)) throw new CliError(`unknown ${spec.command} subcommand '${positionals.join(' ')}'\n\n${spec.usage}`);
+  return { sub: sub as S, values };
 }
 
 /** A whole number option, or a CliError naming it. */

@@ -41,9 +41,10 @@ export function todayDay(now: Date = new Date()): Day {
   return Math.floor(now.getTime() / MS_PER_DAY);
 }
 
+/** The month number of a day: year × 12 + month − 1. */
 export function monthOfDay(day: Day): number {
-  const d = new Date(day * MS_PER_DAY);
-  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+  const { year, month } = civilFromDays(day);
+  return year * 12 + month - 1;
 }
 
 /**

@@ -75,6 +75,18 @@ function upperBound(sorted: Float64Array, value: number): number {
   return lo;
 }
 
+/**
+ * Gadsden's published tier table (the FSD bound of each tier, its band and Fitch haircut): what a market
+ * created without its own table uses.
+ */
+export const GADSDEN_CONFIDENCE_TIERS: readonly Readonly<ConfidenceTier>[] = Object.freeze(
+  [
+    { tier: 1, maxFsd: 0.08, band: 'A', haircut: 0.025, description: 'High confidence' },
+    { tier: 2, maxFsd: 0.12, band: 'B', haircut: 0.05, description: 'Medium confidence' },
+    { tier: 3, maxFsd: 0.2, band: 'C', haircut: 0.1, description: 'Low confidence' },
+  ].map((tier) => Object.freeze(tier)),
+);
+
 /** The tier whose FSD bound the value meets, or null when the FSD is above every tier (no value). */
 export function tierForFsd(fsd: number, tiers: ConfidenceTier[]): ConfidenceTier | null {
   const ordered = [...tiers].sort((a, b) => a.maxFsd - b.maxFsd);

@@ -70,11 +70,12 @@ describe('firstDayOfMonth', () => {
   });
 });
 
-describe('monthPosition', () => {
-  it('agrees with the calendar on every day of four centuries of boundaries', async () => {
-    const { monthPosition, formatDay } = await import('./calendar.js');
+describe('monthPosition and monthOfDay', () => {
+  it('agree with the calendar on every day of four centuries of boundaries', async () => {
+    const { monthPosition, monthOfDay, formatDay } = await import('./calendar.js');
     for (let day = -30_000; day < 60_000; day += 1) {
       const d = new Date(day * 86_400_000);
+      if (monthOfDay(day) !== d.getUTCFullYear() * 12 + d.getUTCMonth()) assert.fail(`${formatDay(day)}: month ${monthOfDay(day)}`);
       const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
       const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
       const expected = d.getUTCFullYear() * 12 + d.getUTCMonth() + (day * 86_400_000 - start) / (next - start);

@@ -34,9 +34,10 @@ const POLAR_LATITUDE = 85;
 export class SalesSpatialIndex {
   /**
    * Every sale, for geokdbush: the nearest sale of any date (which market a bare location is in, asked by
-   * requests) and the searches a box cannot serve. Built with the index, at load, not inside a request.
+   * requests) and the searches a box cannot serve. Built on first use, or by buildTree (a serving process
+   * calls it at load, so no request pays for it; training never needs it).
    */
-  private readonly tree: KDBush;
+  private allSales: KDBush | null = null;
   /** The market sales alone, for the searches of nearbySales. */
   private readonly grid: SaleGrid;
   /** Where the last search found enough sales (km): the next search starts there. Affects speed only. */
@@ -49,16 +50,22 @@ export class SalesSpatialIndex {
     const marketRows: number[] = [];
     for (let i = 0; i < frame.count; i++) if (frame.isMarket[i] === 1) marketRows.push(i);
     this.grid = new SaleGrid(marketRows, frame.latitude, frame.longitude, frame.day);
+  }
+
+  /** The k-d tree over every sale, built now if it was not. */
+  buildTree(): KDBush {
+    if (this.allSales) return this.allSales;
+    const { frame } = this;
     const tree = new KDBush(Math.max(frame.count, 1));
     for (let i = 0; i < frame.count; i++) tree.add(frame.longitude[i]!, frame.latitude[i]!);
     if (frame.count === 0) tree.add(0, 0); // KDBush needs one point; no search ever accepts it.
-    this.tree = tree.finish();
+    return (this.allSales = tree.finish());
   }
 
   /** Distance in km to the nearest sale of any date within `maxKm`, or null. */
   nearestSaleKm(latitude: number, longitude: number, maxKm: number): number | null {
     if (this.frame.count === 0) return null;
-    const [row] = around(this.tree, longitude, latitude, 1, maxKm) as number[];
+    const [row] = around(this.buildTree(), longitude, latitude, 1, maxKm) as number[];
     return row === undefined ? null : haversineMeters(latitude, longitude, this.frame.latitude[row]!, this.frame.longitude[row]!) / 1000;
   }
 
@@ -129,7 +136,7 @@ export class SalesSpatialIndex {
   private nearbySalesByQueue(latitude: number, longitude: number, window: ComparableWindow, from: Day, limit: number): number[] {
     const { frame } = this;
     const count = frame.count;
-    return around(this.tree, longitude, latitude, limit, window.radiusKm, (i: number) => i < count && frame.isMarket[i] === 1 && frame.day[i]! < window.asOf && frame.day[i]! >= from);
+    return around(this.buildTree(), longitude, latitude, limit, window.radiusKm, (i: number) => i < count && frame.isMarket[i] === 1 && frame.day[i]! < window.asOf && frame.day[i]! >= from);
   }
 }
 

@@ -40,7 +40,10 @@ export class MarketRuntime implements ValuationEngine {
     this.unreadable.set(marketId, unreadable);
     models.sort((a, b) => a.trainedUntilDay - b.trainedUntilDay);
     for (const model of models) model.attachNowcast(frame, config);
-    this.states.set(marketId, { config, frame, spatial: new SalesSpatialIndex(frame), models });
+    const spatial = new SalesSpatialIndex(frame);
+    // Requests ask which market a bare location is in (the nearest sale): its tree is built here, at load.
+    spatial.buildTree();
+    this.states.set(marketId, { config, frame, spatial, models });
   }
 
   /** Saved models of the market that the last load could not read. */

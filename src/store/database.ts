@@ -1,9 +1,12 @@
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from './schema.js';
+import { sendRegisteredQueriesByName } from './postgres-named-statements.js';
+import { NonBlockingSqliteDialect } from './sqlite-driver.js';
+import { SQLITE_BUSY_TIMEOUT_MS } from './write-lock.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -47,8 +50,10 @@ export function sqliteHandlesOf(db: Kysely<Database>): SqliteHandles | undefined
   return sqliteHandles.get(db);
 }
 
-/** How long a SQLite connection's busy handler waits for a lock another connection holds. */
-export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+/** True when this Kysely instance (or transaction) talks to PostgreSQL. */
+export function isPostgresDb(db: Kysely<Database>): boolean {
+  return db.getExecutor().adapter.constructor.name.startsWith('Postgres');
+}
 
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
@@ -65,12 +70,10 @@ function openSqlite(path: string): Store {
   // WAL lets readers in other processes (workers) proceed while one writer commits.
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
-  // Writers wait up to 10 s for the write lock, inside SQLite (blocking this process's event loop); the
-  // hot paths take it with tryWriteTransaction (repositories/ledger.ts) and never wait there.
-  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma('foreign_keys = ON');
   const writer = withStatementCache(database);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: writer }) });
+  // The dialect turns SQLite's busy handler off on this connection: writes wait for the lock on the event loop.
+  const db = new Kysely<Database>({ dialect: new NonBlockingSqliteDialect(writer) });
   let reader: SQLite.Database | null = null;
   let closed = false;
   sqliteHandles.set(db, {
@@ -109,6 +112,8 @@ function withStatementCache(database: SQLite.Database, limit = 1000): SQLite.Dat
     get(target, property, receiver) {
       if (property !== 'prepare') return Reflect.get(target, property, receiver);
       return (source: string) => {
+        // A pragma that sets something acts when it is prepared, not when it is run: never reuse one.
+        if (/^\s*pragma/i.test(source)) return prepare(source);
         let statement = cache.get(source);
         if (!statement) {
           statement = prepare(source);
@@ -138,6 +143,7 @@ async function openPostgres(options: OpenStoreOptions): Promise<Store> {
     max: options.poolSize ?? 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  sendRegisteredQueriesByName(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await sql`select 1`.execute(db);
   return {

@@ -12,15 +12,24 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * with "schema … does not exist". Each attempt is one transaction; the retry finds the work done or does it.
  */
 export async function migrateToLatest(store: Store): Promise<void> {
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await migrateOnce(store);
     } catch (error) {
-      if (attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 50));
+      // Only a lost race is retried, for as long as several processes starting together on a loaded
+      // machine may keep losing it (five attempts were once not enough); a broken migration fails at once.
+      if (!LOST_RACE.test(String(error)) || Date.now() - started >= MIGRATION_RETRY_MS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500, 50 * attempt) + Math.random() * 50));
     }
   }
 }
+
+/** How long a process keeps retrying a migration that lost a race before it gives up. */
+const MIGRATION_RETRY_MS = 30_000;
+
+/** What losing the race to another process looks like, on SQLite and PostgreSQL. */
+const LOST_RACE = /already exists|does not exist|database is locked|SQLITE_BUSY|duplicate key|UNIQUE constraint|deadlock|could not serialize/i;
 
 async function migrateOnce(store: Store): Promise<void> {
   // Kysely looks for its bookkeeping tables in every schema unless told which one: on a PostgreSQL server

@@ -33,6 +33,43 @@ for (const name of storeTargetNames()) {
       assert.equal((await api.call('GET', '/v1/account', { key: a.key })).body.valuation_balance, 1);
     });
 
+    it('GET /v1/account/ledger lists the purchases and charges behind the balance, newest first, page by page', async () => {
+      const { key, accountId } = await api.newAccount({ credits: 5 });
+      const valued: number[] = [];
+      for (const i of [2, 3, 4]) valued.push((await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[i] } })).body.valuation_id);
+      const all = await api.call('GET', '/v1/account/ledger', { key });
+      assert.equal(all.status, 200);
+      assert.equal(all.body.balance, 2);
+      assert.deepEqual(all.body.entries.map((e: { amount: number }) => e.amount), [-1, -1, -1, 5]);
+      assert.deepEqual(all.body.entries.slice(0, 3).map((e: { valuation_id: number }) => e.valuation_id), valued.reverse());
+      assert.deepEqual(all.body.entries.slice(0, 3).map((e: { reference: string }) => e.reference), valued.map((id) => `valuation:${id}`));
+      assert.ok(all.body.entries.every((e: { account_id: number }) => e.account_id === accountId));
+      assert.equal(all.body.next_before, null);
+      // two pages of two
+      const first = await api.call('GET', '/v1/account/ledger?limit=2', { key });
+      assert.equal(first.body.entries.length, 2);
+      const second = await api.call('GET', `/v1/account/ledger?limit=2&before=${first.body.next_before}`, { key });
+      assert.deepEqual([...first.body.entries, ...second.body.entries], all.body.entries);
+      assert.equal(second.body.next_before, null);
+      // another account sees only its own; bad paging is 422
+      const other = await api.newAccount({ credits: 1 });
+      assert.deepEqual((await api.call('GET', '/v1/account/ledger', { key: other.key })).body.entries.map((e: { amount: number }) => e.amount), [1]);
+      assert.equal((await api.call('GET', '/v1/account/ledger?limit=0', { key })).status, 422);
+      assert.equal((await api.call('GET', '/v1/account/ledger?before=x', { key })).status, 422);
+      assert.equal((await api.call('GET', '/v1/account/ledger')).status, 401);
+    });
+
+    it("lists an organisation pool's entries to each member, naming the member that spent", async () => {
+      const org = await createOrganisation(api.store, 'Ledger Ltd');
+      const a = await api.newAccount({ organisationId: org.id, credits: 3 });
+      const b = await api.newAccount({ organisationId: org.id, credits: 0 });
+      assert.equal((await api.call('POST', '/v1/valuations', { key: b.key, body: { property_id: api.seeded.uk[2] } })).status, 200);
+      const seenByA = await api.call('GET', '/v1/account/ledger', { key: a.key });
+      assert.equal(seenByA.body.balance, 2);
+      assert.deepEqual(seenByA.body.entries.map((e: { account_id: number; amount: number }) => [e.account_id, e.amount]), [[b.accountId, -1], [a.accountId, 3]]);
+      assert.deepEqual((await api.call('GET', '/v1/account/ledger', { key: b.key })).body, seenByA.body);
+    });
+
     it('answers every key problem with the same 401 body', async () => {
       const { key } = await api.newAccount();
       const wrong = key.slice(0, -2) + (key.endsWith('zz') ? 'yy' : 'zz');

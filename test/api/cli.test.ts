@@ -40,6 +40,13 @@ for (const name of storeTargetNames()) {
         ['keys', 'revoke', '--account', '1'],
         ['orgs', 'create'],
         ['accounts', 'create', '--email', 'x@example.com', '--org', '999'],
+        // unknown or incomplete options, on every command that parses its own (no stack trace)
+        ['accounts', 'show', '--acount', '1'],
+        ['keys', 'list', '--account'],
+        ['markets', 'list', '--bogus'],
+        ['import', '--bogus'],
+        ['uk', 'import-ppd', '--bogus'],
+        ['serve', '--bogus'],
       ];
       for (const args of cases) {
         const r = await runCli([...args, ...db]);
@@ -48,6 +55,18 @@ for (const name of storeTargetNames()) {
         assert.match(r.stderr, /^valora: /);
         assert.ok(!/\n\s+at /.test(r.stderr));
       }
+      const unknownOption = await runCli(['markets', 'list', '--bogus', ...db]);
+      assert.equal(unknownOption.stderr.trim(), "valora: Unknown option '--bogus' (see --help)");
+      // a missing or unknown subcommand names the choices and shows the usage
+      const bare = await runCli(['accounts', ...db]);
+      assert.equal(bare.code, 2);
+      assert.match(bare.stderr, /^valora: accounts needs a subcommand: create, show, set\n\nusage:/);
+      const unknown = await runCli(['keys', 'rotate', ...db]);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /^valora: unknown keys subcommand 'rotate'\n\nusage:/);
+      const help = await runCli(['orgs', '--help']);
+      assert.equal(help.code, 0);
+      assert.match(help.stdout, /^usage:\n {2}valora orgs create/);
       const duplicate = await runCli(['accounts', 'create', '--email', 'dup@example.com', ...db]);
       assert.equal(duplicate.code, 0);
       const second = await runCli(['accounts', 'create', '--email', 'DUP@example.com', ...db]);

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import SQLite from 'better-sqlite3';
 import { storeTargetNames } from '../support/stores.js';
 import { getBalance } from '../../src/services/ledger/get-balance.js';
 import { startTestApi, type TestApi } from './support/harness.js';
@@ -219,6 +220,35 @@ for (const name of storeTargetNames()) {
       assert.equal(await getBalance(api.store.db, accountId), 1);
       const stored = await api.store.db.selectFrom('valuations').select('id').where('account_id', '=', accountId).execute();
       assert.equal(stored.length, 0);
+    });
+
+    it('answers 503 with Retry-After, charging nothing, when another process holds SQLite longer than a request waits; reads go on meanwhile', { skip: name === 'sqlite' ? false : 'PostgreSQL has row locks, waited for without a limit' }, async () => {
+      const { key, accountId } = await api.newAccount({ credits: 3 });
+      assert.equal((await api.call('GET', '/v1/account', { key })).status, 200);
+      const unused = (await api.call('POST', '/v1/keys', { key, body: { name: 'first used while locked' } })).body.key as string;
+      const other = new SQLite(api.store.location);
+      other.prepare('begin immediate').run();
+      try {
+        const valuing = api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[3] } });
+        // The waiting valuation does not hold up this process: a read answers at once, even with a key used
+        // for the first time (its last_used_at is left for a later request, not waited for).
+        const started = Date.now();
+        assert.equal((await api.call('GET', `/v1/account`, { key: unused })).status, 200);
+        assert.ok(Date.now() - started < 2000, `a read answered while the valuation waited (${Date.now() - started} ms)`);
+        const r = await valuing;
+        assert.equal(r.status, 503);
+        assert.deepEqual(r.body, { error: 'The database is busy; retry shortly' });
+        assert.equal(r.headers.get('retry-after'), '1');
+      } finally {
+        other.prepare('rollback').run();
+        other.close();
+      }
+      assert.equal(await getBalance(api.store.db, accountId), 3);
+      assert.equal((await api.call('POST', '/v1/valuations', { key, body: { property_id: api.seeded.uk[3] } })).status, 200, 'and once the lock is free');
+      const lastUsed = async () => ((await api.call('GET', '/v1/keys', { key })).body.keys as Array<{ name: string; last_used_at: string | null }>).find((k) => k.name === 'first used while locked')!.last_used_at;
+      assert.equal(await lastUsed(), null, 'not recorded while the lock was held');
+      assert.equal((await api.call('GET', '/v1/account', { key: unused })).status, 200);
+      assert.notEqual(await lastUsed(), null, 'recorded by the next request');
     });
 
     it("never shows or charges another account's valuations", async () => {

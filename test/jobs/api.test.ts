@@ -139,6 +139,23 @@ for (const target of storeTargetNames()) {
       const noLocation = await api.call('POST', '/v1/avm/batch/property', { key, body: { properties: [{ ...usItem(0), location: {} }] } });
       assert.equal(noLocation.status, 422);
       assert.ok(noLocation.body.errors['properties.0.location'], JSON.stringify(noLocation.body));
+      // A batch item is refused exactly where the single-property AVM refuses the same item (one schema).
+      const limits: Array<[Record<string, unknown>, string]> = [
+        [{ search_params: { radius_mi: 0 } }, 'search_params.radius_mi'],
+        [{ search_params: { radius_mi: 101 } }, 'search_params.radius_mi'],
+        [{ location: { address: 'x'.repeat(501) } }, 'location.address'],
+        [{ property_fields: { year_built: 1990.5 } }, 'property_fields.year_built'],
+        [{ property_id: { nested: true } }, 'property_id'],
+      ];
+      for (const [change, field] of limits) {
+        const item = usItem(0, change);
+        const single = await api.call('POST', '/v1/avm/property', { key, body: item });
+        const batch = await api.call('POST', '/v1/avm/batch/property', { key, body: { properties: [item] } });
+        assert.equal(single.status, 422, JSON.stringify(single.body));
+        assert.equal(batch.status, 422, JSON.stringify(batch.body));
+        assert.ok(single.body.errors[field], `${field}: ${JSON.stringify(single.body)}`);
+        assert.ok(batch.body.errors[`properties.0.${field}`], `${field}: ${JSON.stringify(batch.body)}`);
+      }
       const privateHook = await api.call('POST', '/v1/avm/batch/property', { key, body: { properties: [usItem(0)], notify_url: 'http://169.254.169.254/latest' } });
       assert.equal(privateHook.status, 422);
       assert.match(privateHook.body.errors.notify_url[0], /private|link-local/);
@@ -174,6 +191,36 @@ for (const target of storeTargetNames()) {
       assert.equal((await api.call('POST', `/v1/jobs/${id}/cancel`, { key: other.key })).status, 404);
       assert.equal((await api.call('GET', '/v1/jobs/no-such-job', { key: owner.key })).status, 404);
       assert.equal((await api.call('GET', `/v1/jobs/${id}`, { key: owner.key })).status, 200);
+    });
+
+    it('GET /v1/jobs lists the account\'s jobs of every kind, newest first, page by page', async () => {
+      const owner = await api.newAccount({ credits: 20 });
+      const other = await api.newAccount({ credits: 5 });
+      // Listed by creation time (then id): a few milliseconds apart, so the order below is the submissions'.
+      const ids: string[] = [];
+      ids.push((await api.call('POST', '/v1/avm/batch/property', { key: owner.key, body: { properties: [usItem(0)] } })).body.job_id);
+      await delay(5);
+      ids.push((await api.call('POST', '/v1/search', { key: owner.key, body: { async: true, filters: {} } })).body.data.job_id);
+      await delay(5);
+      ids.push((await api.call('POST', '/v1/avm/batch/property', { key: owner.key, body: { properties: [usItem(1), usItem(2)] } })).body.job_id);
+      await api.call('POST', '/v1/avm/batch/property', { key: other.key, body: { properties: [usItem(3)] } });
+      const all = await api.call('GET', '/v1/jobs', { key: owner.key });
+      assert.equal(all.status, 200);
+      assert.deepEqual(all.body.data.map((j: { job_id: string }) => j.job_id), [...ids].reverse());
+      assert.deepEqual(all.body.data.map((j: { kind: string }) => j.kind), ['avm_batch', 'search', 'avm_batch']);
+      assert.equal(all.body.data[0].total, 2);
+      assert.equal(all.body.next_before, null);
+      assert.ok(all.body.request_id);
+      const first = await api.call('GET', '/v1/jobs?limit=2', { key: owner.key });
+      assert.equal(first.body.data.length, 2);
+      const rest = await api.call('GET', `/v1/jobs?limit=2&before=${encodeURIComponent(first.body.next_before)}`, { key: owner.key });
+      assert.deepEqual([...first.body.data, ...rest.body.data].map((j: { job_id: string }) => j.job_id), all.body.data.map((j: { job_id: string }) => j.job_id));
+      assert.equal(rest.body.next_before, null);
+      assert.equal((await api.call('GET', '/v1/jobs', { key: other.key })).body.data.length, 1, 'only its own');
+      const bad = await api.call('GET', '/v1/jobs?before=yesterday', { key: owner.key });
+      assert.equal(bad.status, 422);
+      assert.ok(bad.body.errors.before);
+      assert.equal((await api.call('GET', '/v1/jobs?limit=101', { key: owner.key })).status, 422);
     });
 
     it('Idempotency-Key returns the original job; another body with the same key is 422', async () => {

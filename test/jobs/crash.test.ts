@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
+import { waitFor } from '../support/wait-for.js';
 import { storeTargetNames, withStore, type StoreTarget } from '../support/stores.js';
 import type { Store } from '../../src/store/database.js';
 import { seedMarkets, US_ORIGIN } from '../api/support/seed.js';
@@ -17,6 +17,9 @@ import { createAccount } from '../../src/services/accounts/create-account.js';
 import { getBalance } from '../../src/services/ledger/get-balance.js';
 import { submitJob } from '../../src/services/jobs/submit-job.js';
 import { findJob, listItems } from '../../src/store/repositories/jobs.js';
+
+/** Worker processes start, are killed and restart here: slow on a busy 2-core machine. */
+const CRASH_WAIT_MS = 30_000;
 
 const childScript = fileURLToPath(new URL('./support/worker-child.js', import.meta.url));
 
@@ -49,15 +52,6 @@ function items(n: number) {
   }));
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(25);
-  }
-}
 
 /** Every item has exactly one outcome; charged items, ledger debits and successes all agree. */
 async function assertExactlyOnce(store: Store, jobId: string, accountId: number, startBalance: number | null) {
@@ -89,7 +83,7 @@ for (const target of storeTargetNames()) {
 
         const first = startWorker(storeTarget, { LEASE_MS: '1500', CHUNK_DELAY_MS: '40' });
         await first.ready;
-        await waitFor('some items done', async () => ((await findJob(store.db, job.id))!.completed + (await findJob(store.db, job.id))!.failed) >= 60);
+        await waitFor('some items done', async () => ((await findJob(store.db, job.id))!.completed + (await findJob(store.db, job.id))!.failed) >= 60, CRASH_WAIT_MS);
         first.child.kill('SIGKILL');
         await first.exited;
         const atKill = (await findJob(store.db, job.id))!;
@@ -99,7 +93,7 @@ for (const target of storeTargetNames()) {
         const second = startWorker(storeTarget, { LEASE_MS: '1500' });
         try {
           await second.ready;
-          await waitFor('job to succeed', async () => (await findJob(store.db, job.id))!.status === 'succeeded');
+          await waitFor('job to succeed', async () => (await findJob(store.db, job.id))!.status === 'succeeded', CRASH_WAIT_MS);
           const { successes, job: done } = await assertExactlyOnce(store, job.id, account.id, 1000);
           assert.equal(successes, 270);
           assert.equal(done.attempts, 2, 'claimed by the killed worker, then reclaimed once');
@@ -125,7 +119,7 @@ for (const target of storeTargetNames()) {
             await waitFor('all jobs', async () => {
               for (const j of jobs) if ((await findJob(store.db, j.id))!.status !== 'succeeded') return false;
               return true;
-            });
+            }, CRASH_WAIT_MS);
             const lines = files.flatMap((f) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : []));
             assert.equal(lines.length, 800, 'each of the 800 items computed once');
             assert.equal(new Set(lines).size, 800, 'no item computed twice');

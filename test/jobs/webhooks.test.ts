@@ -2,7 +2,7 @@
 // verified with the standardwebhooks package, private destinations refused unless allowed.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
+import { waitFor } from '../support/wait-for.js';
 import { Webhook } from 'standardwebhooks';
 import { storeTargetNames, withStore } from '../support/stores.js';
 import type { Store } from '../../src/store/database.js';
@@ -24,15 +24,6 @@ const echo: JobProcessor = {
 };
 const loopback = new DestinationPolicy(['loopback']);
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(20);
-  }
-}
 
 async function runJobWithWebhook(store: Store, notifyUrl: string, backoffBaseMs: number) {
   const { account } = await createAccount(store, { email: `w${Math.random()}@example.com`, credits: 10 });

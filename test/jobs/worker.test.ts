@@ -3,6 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
+import { waitFor } from '../support/wait-for.js';
 import { createStoreTarget, storeTargetNames, withStore, type StoreTarget } from '../support/stores.js';
 import type { Store } from '../../src/store/database.js';
 import { createAccount } from '../../src/services/accounts/create-account.js';
@@ -31,15 +32,6 @@ const parityProcessor: JobProcessor = {
     }),
 };
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(20);
-  }
-}
 
 async function account(store: Store, email: string, credits: number): Promise<number> {
   return (await createAccount(store, { email, credits })).account.id;

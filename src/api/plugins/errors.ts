@@ -5,6 +5,8 @@ import { AccountInputError, NotFoundError } from '../../services/accounts/errors
 import { KeyLimitError } from '../../services/keys/create-api-key.js';
 import { InvalidSubjectError } from '../../services/valuation-engine.js';
 import { ValuationRequestError, type ValuationFailureCode } from '../../services/valuations/errors.js';
+import { IdempotencyLeaseExpiredError } from '../../services/idempotency/answer-once.js';
+import { WriteLockTimeoutError } from '../../store/write-lock.js';
 import { ApiError } from '../errors.js';
 import type { ApiApp } from '../types.js';
 
@@ -47,6 +49,9 @@ export function installErrorHandling(app: ApiApp): void {
     }
     if (error instanceof KeyLimitError) return reply.code(422).send({ error: error.message, errors: { name: [error.message] } });
     if (error instanceof NotFoundError) return reply.code(404).send({ error: 'Not found' });
+    // Nothing was charged for either: the request may be sent again (with its Idempotency-Key, if any).
+    if (error instanceof WriteLockTimeoutError) return reply.code(503).header('retry-after', '1').send({ error: 'The database is busy; retry shortly' });
+    if (error instanceof IdempotencyLeaseExpiredError) return reply.code(503).header('retry-after', '1').send({ error: error.message });
     const fe = error as FastifyError;
     if (fe.validation) {
       const errors: Record<string, string[]> = {};

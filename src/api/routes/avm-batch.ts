@@ -9,31 +9,15 @@ import { checkWebhookUrl, idempotencyKeyOf, SubmissionError } from '../../servic
 import { isTerminal } from '../../store/repositories/jobs.js';
 import { Nullable } from '../schema-helpers.js';
 import type { ApiApp } from '../types.js';
+import { AvmPropertyFields, avmItemFields } from '../avm-item-schema.js';
 
 export const MAX_AVM_BATCH = 500;
 export const AVM_TYPES = ['property', 'rental', 'multifamily'] as const;
 
 const BatchProperty = Type.Object(
   {
-    property_id: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Number()], { description: 'Your reference, echoed back in results' })),
-    location: Type.Object(
-      {
-        address: Type.Optional(Type.String({ maxLength: 500 })),
-        latitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
-        longitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
-      },
-      { description: 'address, or latitude + longitude' },
-    ),
-    search_params: Type.Optional(
-      Type.Object({
-        radius_mi: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
-        num_comparables: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
-        lookback_months: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
-        date: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
-      }),
-    ),
-    property_fields: Type.Object({}, { additionalProperties: true, description: 'Same fields as the single-property AVM' }),
-    market: Type.Optional(Type.String({ maxLength: 100, description: 'Valora: the market to value in (default: found from the location)' })),
+    ...avmItemFields,
+    property_fields: AvmPropertyFields,
     explain: Type.Optional(Type.Boolean({ description: 'Valora: also return feature_contributions (TreeSHAP; slower). Default false in batches' })),
   },
   { additionalProperties: true },

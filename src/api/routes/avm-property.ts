@@ -8,43 +8,10 @@ import { valueAvmProperty } from '../../services/valuations/value-avm-property.j
 import { ApiError, AUTHENTICATED_ERRORS, errorResponses } from '../errors.js';
 import { Nullable } from '../schema-helpers.js';
 import type { ApiApp } from '../types.js';
+import { AvmPropertyFields, avmItemFields } from '../avm-item-schema.js';
 
-/** One PadStats AVM item; the batch endpoints take arrays of exactly this. */
-export const AvmPropertyItemSchema = Type.Object(
-  {
-    property_id: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Integer()], { description: 'Your reference, echoed back' })),
-    location: Type.Object(
-      {
-        address: Type.Optional(Type.String({ maxLength: 300 })),
-        latitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
-        longitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
-      },
-      { description: 'An address, or latitude and longitude' },
-    ),
-    search_params: Type.Optional(
-      Type.Object({
-        radius_mi: Type.Optional(Type.Number({ minimum: 0.01, maximum: 50 })),
-        num_comparables: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
-        lookback_months: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
-        date: Type.Optional(Type.String({ description: 'Value as of this date (YYYY-MM-DD); default today' })),
-      }),
-    ),
-    property_fields: Type.Optional(
-      Type.Object(
-        {
-          total_bedrooms: Type.Optional(Nullable(Type.Number())),
-          total_bathrooms: Type.Optional(Nullable(Type.Number())),
-          living_area: Type.Optional(Nullable(Type.Number({ description: "In the market's unit (sqft in US markets, sqm in the UK)" }))),
-          year_built: Type.Optional(Nullable(Type.Integer())),
-          property_type: Type.Optional(Nullable(Type.String())),
-        },
-        { additionalProperties: true, description: "PadStats fields, plus any of the market's own features by name" },
-      ),
-    ),
-    market: Type.Optional(Type.String({ description: "Valora: a market id; default the property's market or the one around the coordinates" })),
-  },
-  { $id: 'AvmPropertyItem' },
-);
+/** One PadStats AVM item (a batch item is the same fields with property_fields required). */
+export const AvmPropertyItemSchema = Type.Object({ ...avmItemFields, property_fields: Type.Optional(AvmPropertyFields) }, { $id: 'AvmPropertyItem' });
 
 const Comparable = Type.Object({
   address: Nullable(Type.String()),

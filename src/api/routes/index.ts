@@ -12,3 +12,4 @@ export * as jobs from './jobs.js';
 export * as search from './search.js';
 export * as propertiesBatch from './properties-batch.js';
 export * as webhooks from './webhooks.js';
+export * as dashboard from './dashboard.js';

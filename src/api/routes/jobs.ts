@@ -3,10 +3,11 @@
 import { Type } from '@sinclair/typebox';
 import { ApiError, AUTHENTICATED_ERRORS, errorResponses } from '../errors.js';
 import { findAccountJob } from '../../store/repositories/jobs.js';
+import { JOB_CURSOR_PATTERN, JOBS_PAGE, listJobs } from '../../services/jobs/list-jobs.js';
 import { presentJob } from '../../services/jobs/present-job.js';
 import { cancelJob } from '../../services/jobs/cancel-job.js';
 import { jobResultsPage, resultsPageCsv, MAX_RESULTS_PAGE } from '../../services/jobs/job-results.js';
-import { Nullable } from '../schema-helpers.js';
+import { Nullable, PageQuery } from '../schema-helpers.js';
 import type { ApiApp } from '../types.js';
 
 export const JobData = Type.Object(
@@ -38,6 +39,19 @@ export const JobEnvelope = Type.Object({ data: JobData, request_id: Type.String(
 export const JobIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 export function routes(app: ApiApp): void {
+  app.get('/v1/jobs', {
+    schema: {
+      tags: ['jobs'],
+      summary: 'Valora: your jobs of every kind, newest first, page by page',
+      querystring: PageQuery(100, JOBS_PAGE, Type.String({ pattern: JOB_CURSOR_PATTERN, description: 'next_before of the previous page' })),
+      response: {
+        200: Type.Object({ data: Type.Array(JobData), next_before: Nullable(Type.String()), request_id: Type.String() }),
+        ...errorResponses(422, ...AUTHENTICATED_ERRORS),
+      },
+    },
+    handler: async (request) => ({ ...(await listJobs(app.valora.store.db, request.account.accountId, request.query)), request_id: request.id }),
+  });
+
   app.get('/v1/jobs/:id', {
     schema: {
       tags: ['jobs'],

@@ -4,7 +4,7 @@ import { AUTHENTICATED_ERRORS, errorResponses, validationError } from '../errors
 import { submitFromRequest, SubmissionError } from '../../services/jobs/submission-rules.js';
 import { MAX_JOB_TIMEOUT_SECS } from '../../services/jobs/submit-job.js';
 import type { ApiApp } from '../types.js';
-import { Accepted } from './search.js';
+import { JobAccepted, jobAcceptedBody } from '../job-accepted.js';
 
 export const MAX_PROPERTIES_BATCH = 500;
 
@@ -23,7 +23,7 @@ export function routes(app: ApiApp): void {
         notify_url: Type.Optional(Type.String({ maxLength: 2000 })),
         timeout_secs: Type.Optional(Type.Number({ minimum: 1, maximum: MAX_JOB_TIMEOUT_SECS })),
       }),
-      response: { 202: Accepted, ...errorResponses(422, ...AUTHENTICATED_ERRORS) },
+      response: { 202: JobAccepted, ...errorResponses(422, ...AUTHENTICATED_ERRORS) },
     },
     handler: async (request, reply) => {
       request.body.properties.forEach((p, i) => {
@@ -40,18 +40,7 @@ export function routes(app: ApiApp): void {
           timeoutSecs: request.body.timeout_secs,
         });
         if (!created) reply.header('Idempotent-Replayed', 'true');
-        return reply.code(202).send({
-          data: {
-            job_id: job.id,
-            status: job.status,
-            kind: job.kind,
-            chain_stage: job.chain_stage,
-            status_url: `/v1/jobs/${job.id}`,
-            results_url: `/v1/jobs/${job.id}/results`,
-            ...(webhookSecret ? { webhook_secret: webhookSecret } : {}),
-          },
-          request_id: request.id,
-        });
+        return reply.code(202).send(jobAcceptedBody(job, webhookSecret, request.id));
       } catch (error) {
         if (error instanceof SubmissionError) throw validationError(error.field, error.message);
         throw error;

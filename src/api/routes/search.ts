@@ -5,8 +5,8 @@ import { AUTHENTICATED_ERRORS, errorResponses, validationError } from '../errors
 import { searchProperties, SearchFilterError, checkSearchFilters } from '../../services/search/search-properties.js';
 import { submitFromRequest, SubmissionError } from '../../services/jobs/submission-rules.js';
 import { MAX_JOB_TIMEOUT_SECS } from '../../services/jobs/submit-job.js';
-import { Nullable } from '../schema-helpers.js';
 import type { ApiApp } from '../types.js';
+import { JobAccepted, jobAcceptedBody } from '../job-accepted.js';
 
 export const MAX_SYNC_SEARCH = 50;
 export const MAX_SEARCH_ITEMS = 10_000;
@@ -48,21 +48,6 @@ const SearchBody = Type.Object({
 });
 type SearchBodyType = Static<typeof SearchBody>;
 
-export const Accepted = Type.Object({
-  data: Type.Object(
-    {
-      job_id: Type.String(),
-      status: Type.String(),
-      kind: Type.String(),
-      chain_stage: Nullable(Type.String()),
-      status_url: Type.String(),
-      results_url: Type.String(),
-      webhook_secret: Type.Optional(Type.String({ description: 'whsec_… secret signing the notify_url deliveries; returned once' })),
-    },
-  ),
-  request_id: Type.String(),
-});
-
 const SyncResults = Type.Object({
   data: Type.Object({
     status: Type.String(),
@@ -93,21 +78,7 @@ export function routes(app: ApiApp): void {
       fingerprint: { route: kind, body: request.body },
       timeoutSecs: request.body.timeout_secs,
     });
-    return {
-      created,
-      body: {
-        data: {
-          job_id: job.id,
-          status: job.status,
-          kind: job.kind,
-          chain_stage: job.chain_stage,
-          status_url: `/v1/jobs/${job.id}`,
-          results_url: `/v1/jobs/${job.id}/results`,
-          ...(webhookSecret ? { webhook_secret: webhookSecret } : {}),
-        },
-        request_id: request.id,
-      },
-    };
+    return { created, body: jobAcceptedBody(job, webhookSecret, request.id) };
   };
 
   app.post('/v1/search', {
@@ -115,7 +86,7 @@ export function routes(app: ApiApp): void {
       tags: ['search'],
       summary: `Search the property register: up to ${MAX_SYNC_SEARCH} results at once, more (or async: true) as a job`,
       body: SearchBody,
-      response: { 200: SyncResults, 202: Accepted, ...errorResponses(422, ...AUTHENTICATED_ERRORS) },
+      response: { 200: SyncResults, 202: JobAccepted, ...errorResponses(422, ...AUTHENTICATED_ERRORS) },
     },
     handler: async (request, reply) => {
       const maxItems = request.body.maxItems ?? MAX_SYNC_SEARCH;
@@ -138,7 +109,7 @@ export function routes(app: ApiApp): void {
       tags: ['search'],
       summary: 'Search, then fetch every found property in full: one job, chain_stage search then detail',
       body: SearchBody,
-      response: { 202: Accepted, ...errorResponses(422, ...AUTHENTICATED_ERRORS) },
+      response: { 202: JobAccepted, ...errorResponses(422, ...AUTHENTICATED_ERRORS) },
     },
     handler: async (request, reply) => {
       try {

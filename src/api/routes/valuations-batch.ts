@@ -38,11 +38,13 @@ export function routes(app: ApiApp): void {
       },
     },
     handler: async (request, reply) =>
-      idempotentAnswer(app.valora.store, request, reply, async () => {
+      idempotentAnswer(app.valora.store, request, reply, async (claim) => {
         const { accountId, organisationId } = request.account;
         const items = request.body.properties;
-        if ((await getBalance(app.valora.store.db, accountId)) < items.length) throw new ApiError(402, 'Insufficient valuations');
-        return runValuationBatch(context, { accountId, organisationId }, items);
+        // Items an interrupted earlier attempt with this key already answered are not charged again.
+        const toValue = items.length - (claim?.answered.size ?? 0);
+        if (toValue > 0 && (await getBalance(app.valora.store.db, accountId)) < toValue) throw new ApiError(402, 'Insufficient valuations');
+        return runValuationBatch(context, { accountId, organisationId }, items, claim);
       }),
   });
 }

@@ -119,8 +119,8 @@ export function routes(app: ApiApp): void {
       },
     },
     handler: async (request, reply) =>
-      idempotentAnswer(app.valora.store, request, reply, () =>
-        requestValuation(context, { accountId: request.account.accountId, organisationId: request.account.organisationId }, request.body, request.startedAt),
+      idempotentAnswer(app.valora.store, request, reply, (claim) =>
+        requestValuation(context, { accountId: request.account.accountId, organisationId: request.account.organisationId }, request.body, request.startedAt, claim ? { claim, item: 0 } : null),
       ),
   });
 

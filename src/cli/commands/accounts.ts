@@ -4,7 +4,7 @@ import { findAccount } from '../../services/accounts/find-account.js';
 import { getAccountSummary } from '../../services/accounts/get-account-summary.js';
 import { changeAccount } from '../../services/accounts/update-account.js';
 import { CliError } from '../cli-error.js';
-import { cliArgs, wholeNumber, withCliStore } from '../cli-options.js';
+import { subcommandArgs, wholeNumber, withCliStore } from '../cli-options.js';
 
 const USAGE = `usage:
   valora accounts create --email E [--credits N] [--rate-limit N] [--org ID] [--plan P] [--json]
@@ -18,9 +18,10 @@ options:
   --data-dir DIR          data directory (default: VALORA_DATA_DIR, else <repo>/data)`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = cliArgs({
-    args: argv,
-    allowPositionals: true,
+  const parsed = subcommandArgs(argv, {
+    command: 'accounts',
+    usage: USAGE,
+    subcommands: ['create', 'show', 'set'],
     options: {
       email: { type: 'string' },
       account: { type: 'string' },
@@ -29,18 +30,10 @@ export async function run(argv: string[]): Promise<number> {
       'api-enabled': { type: 'string' },
       org: { type: 'string' },
       plan: { type: 'string' },
-      json: { type: 'boolean' },
-      'database-url': { type: 'string' },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const [sub, ...rest] = positionals;
-  if (rest.length > 0 || !['create', 'show', 'set'].includes(sub ?? '')) throw new CliError(`unknown accounts subcommand '${positionals.join(' ')}'\n\n${USAGE}`);
+  if (!parsed) return 0;
+  const { sub, values } = parsed;
 
   if (sub === 'create') {
     if (!values.email) throw new CliError(`accounts create needs --email\n\n${USAGE}`);

@@ -3,7 +3,7 @@ import { findAccount } from '../../services/accounts/find-account.js';
 import { addCredits } from '../../services/ledger/add-credits.js';
 import { getBalance } from '../../services/ledger/get-balance.js';
 import { CliError } from '../cli-error.js';
-import { cliArgs, wholeNumber, withCliStore } from '../cli-options.js';
+import { subcommandArgs, wholeNumber, withCliStore } from '../cli-options.js';
 
 const USAGE = `usage:
   valora credits add --account <id or email> --credits N [--reference R] [--json]
@@ -13,25 +13,18 @@ A purchase with a --reference already used is not applied twice. An account in a
 (and reads) the organisation's shared pool.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = cliArgs({
-    args: argv,
-    allowPositionals: true,
+  const parsed = subcommandArgs(argv, {
+    command: 'credits',
+    usage: USAGE,
+    subcommands: ['add', 'balance'],
     options: {
       account: { type: 'string' },
       credits: { type: 'string' },
       reference: { type: 'string' },
-      json: { type: 'boolean' },
-      'database-url': { type: 'string' },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const [sub, ...rest] = positionals;
-  if (rest.length > 0 || !['add', 'balance'].includes(sub ?? '')) throw new CliError(`unknown credits subcommand '${positionals.join(' ')}'\n\n${USAGE}`);
+  if (!parsed) return 0;
+  const { sub, values } = parsed;
   if (!values.account) throw new CliError(`credits ${sub} needs --account <id or email>`);
   const accountRef = values.account;
   const credits = sub === 'add' ? wholeNumber(values.credits, 'credits', 1) : undefined;

@@ -2,9 +2,10 @@
 // market through the generic importer. With only --market and a bundled market's id it re-imports that
 // market's own file.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { cliArgs } from '../cli-options.js';
 import { resolveStoreUrl } from '../../config.js';
 import type { FeatureSpec, MarketConfig } from '../../engine/types.js';
+import { GADSDEN_CONFIDENCE_TIERS } from '../../engine/confidence.js';
 import { openStore, redactUrl } from '../../store/database.js';
 import { migrateToLatest } from '../../store/migrate.js';
 import { importSalesCsv, SalesImportError, type ImportProgress, type ImportReport, type RejectedRow } from '../../data/sales-csv/import-sales-csv.js';
@@ -39,7 +40,7 @@ options:
 const SHOWN_REJECTIONS = 20;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = cliArgs({
     args: argv,
     options: {
       market: { type: 'string' },
@@ -217,13 +218,7 @@ function configFromMapping(id: string, mapping: ColumnMapping, values: Record<st
     features,
     nonMarket: { minPrice, maxPrice },
     comparables: { radiusKm: 2, lookbackMonths: 60, minCount: 3, count: 5 },
-    confidence: {
-      tiers: [
-        { tier: 1, maxFsd: 0.08, band: 'A', haircut: 0.025, description: 'High confidence' },
-        { tier: 2, maxFsd: 0.12, band: 'B', haircut: 0.05, description: 'Medium confidence' },
-        { tier: 3, maxFsd: 0.2, band: 'C', haircut: 0.1, description: 'Low confidence' },
-      ],
-    },
+    confidence: { tiers: [...GADSDEN_CONFIDENCE_TIERS] },
   };
   return parseMarketConfig(config);
 }

@@ -4,7 +4,7 @@ import { createApiKey, KeyLimitError } from '../../services/keys/create-api-key.
 import { listApiKeys } from '../../services/keys/list-api-keys.js';
 import { revokeApiKey } from '../../services/keys/revoke-api-key.js';
 import { CliError } from '../cli-error.js';
-import { cliArgs, wholeNumber, withCliStore } from '../cli-options.js';
+import { subcommandArgs, wholeNumber, withCliStore } from '../cli-options.js';
 
 const USAGE = `usage:
   valora keys create --account <id or email> [--name NAME] [--json]
@@ -12,25 +12,18 @@ const USAGE = `usage:
   valora keys revoke --account <id or email> --id KEY_ID`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = cliArgs({
-    args: argv,
-    allowPositionals: true,
+  const parsed = subcommandArgs(argv, {
+    command: 'keys',
+    usage: USAGE,
+    subcommands: ['create', 'list', 'revoke'],
     options: {
       account: { type: 'string' },
       name: { type: 'string' },
       id: { type: 'string' },
-      json: { type: 'boolean' },
-      'database-url': { type: 'string' },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const [sub, ...rest] = positionals;
-  if (rest.length > 0 || !['create', 'list', 'revoke'].includes(sub ?? '')) throw new CliError(`unknown keys subcommand '${positionals.join(' ')}'\n\n${USAGE}`);
+  if (!parsed) return 0;
+  const { sub, values } = parsed;
   if (!values.account) throw new CliError(`keys ${sub} needs --account <id or email>`);
   const accountRef = values.account;
   const keyId = sub === 'revoke' ? wholeNumber(values.id, 'id', 1) : undefined;

@@ -1,12 +1,7 @@
 // `valora markets list [--json]`: the markets in the database, with their sales. The bundled markets are
 // imported first if this database has never seen them (as `valora serve` does on start).
-import { parseArgs } from 'node:util';
-import { resolveStoreUrl } from '../../config.js';
-import { openStore } from '../../store/database.js';
-import { migrateToLatest } from '../../store/migrate.js';
 import { listMarketsWithCounts } from '../../store/repositories/markets.js';
-import { ensureBundledMarkets } from '../../services/markets/ensure-bundled-markets.js';
-import { CliError } from '../cli-error.js';
+import { subcommandArgs, withCliStore } from '../cli-options.js';
 
 const USAGE = `usage: valora markets list [--json] [--skip-bundled]
 
@@ -17,32 +12,10 @@ options:
   --data-dir DIR          data directory (default: VALORA_DATA_DIR, else <repo>/data)`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean' },
-      'skip-bundled': { type: 'boolean' },
-      'database-url': { type: 'string' },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const [sub, ...rest] = positionals;
-  if (!sub) {
-    console.error(USAGE);
-    return 2;
-  }
-  if (sub !== 'list' || rest.length > 0) throw new CliError(`unknown markets subcommand '${positionals.join(' ')}'\n\n${USAGE}`);
-
-  const store = await openStore({ url: resolveStoreUrl({ dataDir: values['data-dir'], databaseUrl: values['database-url'] }) });
-  try {
-    await migrateToLatest(store);
-    if (!values['skip-bundled']) await ensureBundledMarkets(store, { log: (m) => console.error(m) });
+  const parsed = subcommandArgs(argv, { command: 'markets', usage: USAGE, subcommands: ['list'], options: { 'skip-bundled': { type: 'boolean' } } });
+  if (!parsed) return 0;
+  const { values } = parsed;
+  return withCliStore(values, async (store) => {
     const markets = await listMarketsWithCounts(store.db);
     if (values.json) {
       const rows = markets.map((m) => ({
@@ -82,7 +55,5 @@ export async function run(argv: string[]): Promise<number> {
     const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
     for (const row of table) console.log(row.map((cell, c) => (c >= 3 && c <= 4 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd());
     return 0;
-  } finally {
-    await store.close();
-  }
+  }, { bundledMarkets: !values['skip-bundled'] });
 }

@@ -5,31 +5,24 @@ import { findOrganisationById, listOrganisationMembers } from '../../store/repos
 import { sumHolderBalance } from '../../store/repositories/ledger.js';
 import { holderOf } from '../../services/accounts/holder.js';
 import { CliError } from '../cli-error.js';
-import { cliArgs, wholeNumber, withCliStore } from '../cli-options.js';
+import { subcommandArgs, wholeNumber, withCliStore } from '../cli-options.js';
 
 const USAGE = `usage:
   valora orgs create --name NAME [--json]
   valora orgs show --org ID [--json]`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = cliArgs({
-    args: argv,
-    allowPositionals: true,
+  const parsed = subcommandArgs(argv, {
+    command: 'orgs',
+    usage: USAGE,
+    subcommands: ['create', 'show'],
     options: {
       name: { type: 'string' },
       org: { type: 'string' },
-      json: { type: 'boolean' },
-      'database-url': { type: 'string' },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const [sub, ...rest] = positionals;
-  if (rest.length > 0 || !['create', 'show'].includes(sub ?? '')) throw new CliError(`unknown orgs subcommand '${positionals.join(' ')}'\n\n${USAGE}`);
+  if (!parsed) return 0;
+  const { sub, values } = parsed;
   if (sub === 'create') {
     if (!values.name) throw new CliError('orgs create needs --name NAME');
     const name = values.name;

@@ -150,6 +150,7 @@ function printReady(url: string): void {
   const shown = url.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
   console.log(`Valora listening on ${shown}`);
   console.log(`API reference: ${shown}/docs (OpenAPI document: ${shown}/v1/openapi.json)`);
+  console.log(`Dashboard: ${shown}/dashboard (sign in with an API key)`);
 }
 
 /** Forks the workers (they share the port through the cluster module) and reports once all listen. */

@@ -2,7 +2,7 @@
 // the UK open-data importers and the demo market generator.
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { cliArgs } from '../cli-options.js';
 import { resolveDataDir, resolveStoreUrl } from '../../config.js';
 import { openStore, type Store } from '../../store/database.js';
 import { migrateToLatest } from '../../store/migrate.js';
@@ -34,7 +34,7 @@ options:
   --data-dir DIR           data directory (default: VALORA_DATA_DIR, else <repo>/data)`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = cliArgs({
     args: argv,
     allowPositionals: true,
     options: {

@@ -52,6 +52,7 @@ describe('address keys: Land Registry and EPC spellings of one property meet', (
     assert.equal(matchAddressKey('1 OAK ROAD', ['1 OAK ROAD DIDSBURY', '3 OAK ROAD']), '1 OAK ROAD DIDSBURY');
     assert.equal(matchAddressKey('1 OAK ROAD', ['1 OAK ROAD DIDSBURY', '1 OAK ROAD']), '1 OAK ROAD');
     assert.equal(matchAddressKey('5 OAK ROAD', ['1 OAK ROAD']), null);
+    assert.equal(matchAddressKey('1 OAK ROAD', ['1 OAK ROAD DIDSBURY', '1 OAK ROAD WITHINGTON', '1 OAK ROAD']), '1 OAK ROAD', 'an equal key after two longer ones');
   });
 });
 

@@ -99,13 +99,18 @@ export function sameAddress(a: string, b: string): boolean {
  * continues or is continued by. Several candidates is not a match (the caller keeps them apart).
  */
 export function matchAddressKey(key: string, candidates: readonly string[]): string | null {
-  let found: string | null = null;
+  return matchAddress(key, candidates, (c) => c);
+}
+
+/** matchAddressKey's rule over any items that carry an address key (`keyOf`): the matching item, or null. */
+export function matchAddress<T>(key: string, candidates: readonly T[], keyOf: (candidate: T) => string): T | null {
+  // An equal key wins even where two longer keys both continue this one.
+  for (const c of candidates) if (keyOf(c) === key) return c;
+  let found: T | null = null;
   for (const c of candidates) {
-    if (c === key) return c;
-    if (sameAddress(c, key)) {
-      if (found !== null && found !== c) return null;
-      found = c;
-    }
+    if (!sameAddress(keyOf(c), key)) continue;
+    if (found !== null && keyOf(found) !== keyOf(c)) return null;
+    found = c;
   }
   return found;
 }

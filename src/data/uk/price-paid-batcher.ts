@@ -20,7 +20,7 @@ import {
   type PricePaidBatch,
   type PricePaidProperties,
 } from '../../store/repositories/price-paid-batch.js';
-import { formatPostcode, formatPpdAddress, matchAddressKey, memoTitleCase, postcodeKey, ppdAddressKey } from './address.js';
+import { formatPostcode, formatPpdAddress, matchAddress, memoTitleCase, postcodeKey, ppdAddressKey } from './address.js';
 import { ByteKeyTable, hashBytes } from './byte-key-table.js';
 import { fieldText, latin1, type RecordFields } from './price-paid-records.js';
 import { typeFromPpdCode, type UkPropertyType } from './uk-fields.js';
@@ -56,8 +56,6 @@ interface Place {
   postcode: string;
   pcKey: string;
   centroid: [number, number];
-  /** Numbered in the order met (PricePaidProperties.place). */
-  number: number;
   /** Addresses of this postcode spelled with quotes or non-ASCII text → register index; -1: no address key. */
   spelled: Map<string, number>;
 }
@@ -75,7 +73,7 @@ function firstToken(key: string): string {
 }
 
 function emptyProperties(firstIndex: number): PricePaidProperties {
-  return { firstIndex, sourceKey: [], address: [], postcode: [], postcodeKey: [], place: [], latitude: [], longitude: [], propertyType: [], attributes: [] };
+  return { firstIndex, sourceKey: [], address: [], postcode: [], postcodeKey: [], latitude: [], longitude: [], propertyType: [], attributes: [] };
 }
 
 export class PricePaidBatcher {
@@ -86,13 +84,16 @@ export class PricePaidBatcher {
   rowsInBatch = 0;
 
   private readonly places = new Map<string, Place | string>();
-  private placesLocated = 0;
-  // The register as the importer sees it: "POSTCODEKEY:ADDRESS KEY" → register index, and each postcode's
-  // keys grouped by first token ("POSTCODEKEY FIRSTTOKEN" → keys) for the prefix match of addresses written
-  // at different lengths (keys that can match by prefix share their first token).
-  private readonly register = new Map<string, number>();
-  // A group of one (most of them) is its key alone: an array per property was most of the import's garbage.
-  private readonly keysByPostcode = new Map<string, string | string[]>();
+  private readonly placeBytes = new ByteKeyTable(1 << 16);
+  private readonly placeOfBytes: Array<Place | string> = [];
+  // The register as the importer sees it: each postcode's properties grouped by the first token of their
+  // address keys ("POSTCODEKEY FIRSTTOKEN" → register indices), with each index's address key. An address
+  // equal to a key, or continuing one (written at another length), shares that key's first token, so its
+  // group holds every candidate: one map lookup finds a property or shows it is new (a second map of every
+  // full key cost a lookup and an insert per new property on a map of millions of entries, measured).
+  private readonly groups = new Map<string, number | number[]>();
+  // A group of one (most of them) is its index alone: an array per property was most of the import's garbage.
+  private readonly addressKeyOf: string[] = [];
   private nextIndex: number;
   // Each postcode + address as spelled in plain quoted fields (nearly every record) → register index or -1.
   private readonly spellings = new ByteKeyTable(1 << 16);
@@ -121,9 +122,8 @@ export class PricePaidBatcher {
     private readonly fingerprint: string,
   ) {
     registerKeys.forEach((key, index) => {
-      this.register.set(key, index);
       const sep = key.indexOf(':');
-      if (sep > 0) this.rememberKey(key.slice(0, sep), key.slice(sep + 1));
+      if (sep > 0) this.remember(key.slice(0, sep), key.slice(sep + 1), index);
     });
     this.nextIndex = registerKeys.length;
     this.batchIds = new ByteKeyTable(batchSize);
@@ -203,16 +203,41 @@ export class PricePaidBatcher {
     this.rejections.push({ line, reason });
   }
 
-  private rememberKey(pc: string, key: string): void {
-    const group = `${pc} ${firstToken(key)}`;
-    const keys = this.keysByPostcode.get(group);
-    if (keys === undefined) this.keysByPostcode.set(group, key);
-    else if (typeof keys === 'string') this.keysByPostcode.set(group, [keys, key]);
-    else keys.push(key);
+  private remember(pc: string, key: string, index: number): void {
+    this.addressKeyOf[index] = key;
+    const groupKey = `${pc} ${firstToken(key)}`;
+    this.addToGroup(groupKey, this.groups.get(groupKey), index);
   }
 
-  // Postcodes repeat all through a file: each is parsed, keyed and located once.
-  private placeOf(raw: string): Place | string {
+  private addToGroup(groupKey: string, group: number | number[] | undefined, index: number): void {
+    if (group === undefined) this.groups.set(groupKey, index);
+    else if (typeof group === 'number') this.groups.set(groupKey, [group, index]);
+    else group.push(index);
+  }
+
+  /**
+   * The register index of the property whose key equals `key`, else of the single one that `key` continues or
+   * is continued by (matchAddressKey's rule); -1 when there is none (several candidates are not a match).
+   */
+  private findInGroup(group: number | number[], key: string): number {
+    return matchAddress(key, typeof group === 'number' ? [group] : group, (index) => this.addressKeyOf[index]!) ?? -1;
+  }
+
+  // Postcodes repeat all through a file: each is parsed, keyed and located once, and a plain field (nearly
+  // every one) is found by its bytes without a string being made.
+  private placeOf(f: RecordFields): Place | string {
+    if (f.flags[3] === 0) {
+      const { buf } = f;
+      const s = f.starts[3]!;
+      const e = f.ends[3]!;
+      const hash = hashBytes(buf, s, e, 0, 0);
+      const known = this.placeBytes.find(hash, buf, s, e, 0, 0);
+      if (known >= 0) return this.placeOfBytes[known]!;
+      const place = this.locate(latin1(buf, s, e));
+      this.placeOfBytes[this.placeBytes.add(hash, buf, s, e, 0, 0)] = place;
+      return place;
+    }
+    const raw = fieldText(f, 3);
     let place = this.places.get(raw);
     if (place === undefined) {
       place = this.locate(raw);
@@ -228,7 +253,7 @@ export class PricePaidBatcher {
     const pcKey = postcodeKey(postcode);
     const centroid = this.centroids.get(pcKey);
     if (!centroid) return `postcode ${postcode} (field 4) has no coordinates: import its postcode file (valora uk import-postcodes) and run this import again`;
-    return { postcode, pcKey, centroid, number: this.placesLocated++, spelled: new Map() };
+    return { postcode, pcKey, centroid, spelled: new Map() };
   }
 
   /** The register index of an address not seen before in this spelling; -1 when it has no address key. */
@@ -239,25 +264,21 @@ export class PricePaidBatcher {
     const addressKey = ppdAddressKey(saon, paon, street);
     if (!addressKey) return -1;
     const { pcKey } = place;
-    const fullKey = `${pcKey}:${addressKey}`;
-    const known = this.register.get(fullKey);
-    if (known !== undefined) return known;
-    const siblings = this.keysByPostcode.get(`${pcKey} ${firstToken(addressKey)}`);
-    if (siblings !== undefined) {
-      const match = matchAddressKey(addressKey, typeof siblings === 'string' ? [siblings] : siblings);
-      if (match !== null) {
-        const index = this.register.get(`${pcKey}:${match}`);
-        if (index !== undefined) return index;
-      }
+    const groupKey = `${pcKey} ${firstToken(addressKey)}`;
+    const group = this.groups.get(groupKey);
+    if (group !== undefined) {
+      const known = this.findInGroup(group, addressKey);
+      if (known >= 0) return known;
     }
     const type = TYPES[typeIndex]!;
     const index = this.nextIndex++;
+    this.addressKeyOf[index] = addressKey;
+    this.addToGroup(groupKey, group, index);
     const p = this.properties;
-    p.sourceKey.push(fullKey);
+    p.sourceKey.push(`${pcKey}:${addressKey}`);
     p.address.push(formatPpdAddress({ saon, paon, street, locality: fieldText(f, 10), town: fieldText(f, 11) }, this.title));
     p.postcode.push(place.postcode);
     p.postcodeKey.push(pcKey);
-    p.place.push(place.number);
     p.latitude.push(place.centroid[0]);
     p.longitude.push(place.centroid[1]);
     p.propertyType.push(type);
@@ -265,8 +286,6 @@ export class PricePaidBatcher {
     p.attributes.push(
       `{"property_type":${JSON_TYPES[typeIndex]},"tenure":${JSON_TENURES[tenureIndex]},"location_precision":"postcode","district":${this.json(fieldText(f, 12))},"county":${this.json(fieldText(f, 13))}}`,
     );
-    this.register.set(fullKey, index);
-    this.rememberKey(pcKey, addressKey);
     return index;
   }
 
@@ -330,7 +349,7 @@ export class PricePaidBatcher {
     const spelling = plainAddress ? this.spellings.find(spellingHash, buf, starts[3]!, ends[3]!, starts[7]!, ends[9]!) : -1;
     let place: Place | null = null;
     if (spelling < 0) {
-      const located = this.placeOf(fieldText(f, 3));
+      const located = this.placeOf(f);
       if (typeof located === 'string') return this.reject(line, located);
       place = located;
     }

@@ -1,6 +1,7 @@
 // The MarketConfig of a UK market (GBP, square metres, Land Registry types, EPC features) and the
 // confidence tiers of the Gadsden contract.
 import type { MarketConfig } from '../../engine/types.js';
+import { GADSDEN_CONFIDENCE_TIERS } from '../../engine/confidence.js';
 import { CONSTRUCTION_PERIODS, EPC_RATINGS, UK_PROPERTY_TYPES, type UkPropertyType } from './uk-fields.js';
 
 export const BUILT_FORMS = ['Detached', 'Semi-Detached', 'End-Terrace', 'Mid-Terrace', 'Enclosed End-Terrace', 'Enclosed Mid-Terrace'];
@@ -62,12 +63,6 @@ export function ukMarketConfig(options: UkMarketOptions): MarketConfig {
     nonMarket: { minPrice: 10_000, maxPrice: 20_000_000, minPricePerArea: 150, maxPricePerArea: 60_000 },
     // Gadsden: fewer than 3 comparables within 2 km and 5 years is "insufficient_comparables"; 5 are shown.
     comparables: { radiusKm: 2, lookbackMonths: 60, minCount: 3, count: 5 },
-    confidence: {
-      tiers: [
-        { tier: 1, maxFsd: 0.08, band: 'A', haircut: 0.025, description: 'High confidence' },
-        { tier: 2, maxFsd: 0.12, band: 'B', haircut: 0.05, description: 'Medium confidence' },
-        { tier: 3, maxFsd: 0.2, band: 'C', haircut: 0.1, description: 'Low confidence' },
-      ],
-    },
+    confidence: { tiers: [...GADSDEN_CONFIDENCE_TIERS] },
   };
 }

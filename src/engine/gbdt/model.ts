@@ -64,12 +64,17 @@ export class GbdtModel {
 
   /** TreeSHAP values per feature: expectedValue + Σ out = predictRow(x), to rounding. */
   shap(x: ArrayLike<number>, out?: Float64Array): Float64Array {
-    if (x.length < this.features.length) throw new Error(`shap: the model has ${this.features.length} features but the row has ${x.length} values`);
     const result = out ?? new Float64Array(this.features.length);
-    if (result.length < this.features.length) throw new Error(`shap: the output array holds ${result.length} values; the model has ${this.features.length} features`);
-    result.fill(0);
+    this.clearForExplaining('shap', x, result);
     this.treeShap().accumulate(x, result);
     return result;
+  }
+
+  /** Checks a row and its output array against the model's features, and zeroes the output. */
+  private clearForExplaining(caller: string, x: ArrayLike<number>, out: Float64Array): void {
+    if (x.length < this.features.length) throw new Error(`${caller}: the model has ${this.features.length} features but the row has ${x.length} values`);
+    if (out.length < this.features.length) throw new Error(`${caller}: the output array holds ${out.length} values; the model has ${this.features.length} features`);
+    out.fill(0);
   }
 
   /** Built on the first explanation: most models (the confidence model, training's) never explain. */
@@ -82,9 +87,7 @@ export class GbdtModel {
    * predictRow's (the same leaf values added in the same order), with out filled as shap fills it.
    */
   predictAndExplain(x: ArrayLike<number>, out: Float64Array): number {
-    if (x.length < this.features.length) throw new Error(`predictAndExplain: the model has ${this.features.length} features but the row has ${x.length} values`);
-    if (out.length < this.features.length) throw new Error(`predictAndExplain: the output array holds ${out.length} values; the model has ${this.features.length} features`);
-    out.fill(0);
+    this.clearForExplaining('predictAndExplain', x, out);
     const leaves = (this.leafScratch ??= new Float64Array(this.numTrees));
     this.treeShap().accumulate(x, out, leaves);
     let sum = this.baseScore;

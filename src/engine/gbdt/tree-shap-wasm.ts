@@ -121,7 +121,8 @@ export class TreeShapWasm {
 
   /**
    * Adds the four-node-rule trees' contributions for row x into out and sets leaves[t] for each of them to
-   * the value of the leaf x reaches (other entries are left as they were).
+   * the value of the leaf x reaches. Every entry of `leaves` is written: those of the trees the kernel skips
+   * (single leaves, other rules) hold scratch, for the caller to set.
    */
   accumulate(x: ArrayLike<number>, out: Float64Array, leaves?: Float64Array): void {
     const n = this.x.length;

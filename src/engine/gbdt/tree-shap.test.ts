@@ -189,14 +189,18 @@ describe('TreeSHAP', () => {
     const forest = new Forest(trees, specs);
     const explainer = new TreeShapExplainer(forest);
     assert.equal(explainer.usesWasm, true, 'the leaves below come from the WebAssembly kernel');
+    const javascript = new TreeShapExplainer(forest, { javascriptOnly: true });
+    assert.equal(javascript.usesWasm, false);
     for (let i = 0; i < 200; i++) {
       const x = randomRow(rng, specs);
       const phi = new Float64Array(specs.length);
       assert.equal(model.predictAndExplain(x, phi), model.predictRow(x), `row ${i}: the same sum, bit for bit`);
       assert.deepEqual(Array.from(phi), Array.from(model.shap(x)));
-      const leaves = new Float64Array(trees.length);
-      explainer.accumulate(x, new Float64Array(specs.length), leaves);
-      for (let t = 0; t < trees.length; t++) assert.equal(leaves[t], forest.leafValue[forest.leafOf(t, x)], `row ${i}, tree ${t}`);
+      for (const [kernel, explaining] of [['WebAssembly', explainer], ['JavaScript', javascript]] as const) {
+        const leaves = new Float64Array(trees.length);
+        explaining.accumulate(x, new Float64Array(specs.length), leaves);
+        for (let t = 0; t < trees.length; t++) assert.equal(leaves[t], forest.leafValue[forest.leafOf(t, x)], `${kernel}: row ${i}, tree ${t}`);
+      }
     }
   });
 

@@ -237,11 +237,11 @@ export class TreeShapExplainer {
     const { forest, treeSlot, treeOrder, wasm, fourRule } = this;
     wasm?.accumulate(x, out, leaves);
     for (let t = 0; t < forest.numTrees; t++) {
-      const single = treeSlot[t + 1]! - treeSlot[t]! === 1; // a single leaf explains nothing
-      if (!single && treeOrder[t] === LANES) {
-        if (wasm) continue; // contributions and leaf both set by the kernel
-        fourRule!(t, x, out);
-      } else if (!single) this.accumulateAny(t, x, out);
+      if (treeSlot[t + 1]! - treeSlot[t]! === 1) {
+        // a single leaf explains nothing
+      } else if (treeOrder[t] !== LANES) this.accumulateAny(t, x, out);
+      else if (wasm) continue; // contributions and leaf both set by the kernel
+      else fourRule!(t, x, out);
       if (leaves) leaves[t] = forest.leafValue[forest.leafOf(t, x)]!;
     }
   }

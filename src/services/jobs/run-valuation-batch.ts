@@ -4,6 +4,7 @@
 import { ValuationRequestError } from '../valuations/errors.js';
 import { requestValuation, type Requester, type ValuationRequest } from '../valuations/request-valuation.js';
 import type { ValuationContext } from '../valuations/valuation-context.js';
+import type { IdempotencyClaim } from '../idempotency/answer-once.js';
 
 export const MAX_VALUATION_BATCH = 100;
 export const NOT_PROCESSED_ERROR = 'Not processed: insufficient valuations';
@@ -16,7 +17,8 @@ export interface ValuationBatchResult {
   not_processed: number[];
 }
 
-export async function runValuationBatch(context: ValuationContext, requester: Requester, items: ValuationRequest[]): Promise<ValuationBatchResult> {
+/** `claim`: the Idempotency-Key's claim, when the batch was sent with one (see requestValuation). */
+export async function runValuationBatch(context: ValuationContext, requester: Requester, items: ValuationRequest[], claim: IdempotencyClaim | null = null): Promise<ValuationBatchResult> {
   const results: Array<Record<string, unknown>> = [];
   const notProcessed: number[] = [];
   let exhausted = false;
@@ -28,7 +30,7 @@ export async function runValuationBatch(context: ValuationContext, requester: Re
       continue;
     }
     try {
-      results.push(await requestValuation(context, requester, input, process.hrtime.bigint()));
+      results.push(await requestValuation(context, requester, input, process.hrtime.bigint(), claim ? { claim, item: i } : null));
     } catch (error) {
       if (!(error instanceof ValuationRequestError)) throw error;
       if (error.code === 'insufficient_balance') {

@@ -75,8 +75,10 @@ export async function authenticateApiKey(db: Kysely<Database>, presented: string
   const given = Buffer.from(hash, 'hex');
   if (stored.length !== given.length || !timingSafeEqual(stored, given)) return null;
   if (key.lastUsedAt === null || now.getTime() - Date.parse(key.lastUsedAt) >= TOUCH_INTERVAL_MS) {
+    const previous = key.lastUsedAt;
     key.lastUsedAt = now.toISOString();
-    await touchKey(db, key.account.keyId, key.lastUsedAt);
+    // Not recorded (another process holds SQLite's write lock): the next request tries again.
+    if (!(await touchKey(db, key.account.keyId, key.lastUsedAt))) key.lastUsedAt = previous;
   }
   return key.account;
 }

@@ -2,7 +2,7 @@
 // an import or for a training cut-off), then shared by every valuation.
 import type { MarketConfig, SalesFrame } from '../../engine/types.js';
 import type { Store } from '../../store/database.js';
-import { selectFrameRows } from '../../store/repositories/sales.js';
+import { selectFrameRows, type FrameRow } from '../../store/repositories/sales.js';
 import { isIsoDate, isoDateToDay } from '../../data/sales-csv/parse-sale-date.js';
 import { loadMarketConfig } from './load-market-config.js';
 
@@ -24,20 +24,8 @@ export async function loadSalesFrame(store: Store, marketId: string, options: Lo
   return buildSalesFrame(config, rows);
 }
 
-export interface SalesFrameRow {
-  id: number;
-  property_id: number;
-  sale_date: string;
-  price: number;
-  is_market: number;
-  /** JSON of feature values by name. */
-  attributes: string;
-  latitude: number;
-  longitude: number;
-}
-
 /** Rows (already in sale date, id order) to columns; categoricals become their index in the config's levels. */
-export function buildSalesFrame(config: MarketConfig, rows: SalesFrameRow[]): SalesFrame {
+export function buildSalesFrame(config: MarketConfig, rows: FrameRow[]): SalesFrame {
   const count = rows.length;
   const frame: SalesFrame = {
     count,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { holdWriteLock } from '../../../test/support/hold-write-lock.js';
 import { createStoreTarget, storeTargetNames, type StoreTarget } from '../../../test/support/stores.js';
 import type { Store } from '../../store/database.js';
-import { WriteLockTimeoutError } from '../../store/repositories/ledger.js';
+import { WriteLockTimeoutError } from '../../store/write-lock.js';
 import { readWindowCount } from '../../store/repositories/rate-limits.js';
 import { createAccount } from '../accounts/create-account.js';
 import { RATE_WINDOW_MS } from './sliding-window.js';

@@ -8,8 +8,9 @@
 //
 // On SQLite a claim never waits for the write lock inside SQLite (tryWriteTransaction): when another
 // process holds it, the claim is tried again a moment later while the event loop serves other requests.
-import { SQLITE_BUSY_TIMEOUT_MS, type Store } from '../../store/database.js';
-import { writeTransactionWhenFree } from '../../store/repositories/ledger.js';
+import type { Store } from '../../store/database.js';
+import { SQLITE_BUSY_TIMEOUT_MS } from '../../store/write-lock.js';
+import { writeTransaction } from '../../store/repositories/ledger.js';
 import { claimWindowCounts, deleteWindowsBefore, readWindowCount, releaseWindowCounts } from '../../store/repositories/rate-limits.js';
 import { RATE_WINDOW_MS, secondsUntilAllowed, windowAt, type RateLimitDecision } from './sliding-window.js';
 
@@ -118,8 +119,8 @@ export class LeasedRateLimiter {
   }
 
   /** A write transaction that waits for SQLite's write lock on the event loop, never inside SQLite. */
-  #write<T>(fn: Parameters<typeof writeTransactionWhenFree<T>>[1]): Promise<T> {
-    return writeTransactionWhenFree(this.store, fn, this.lockWaitLimitMs);
+  #write<T>(fn: Parameters<typeof writeTransaction<T>>[1]): Promise<T> {
+    return writeTransaction(this.store, fn, this.lockWaitLimitMs);
   }
 }
 

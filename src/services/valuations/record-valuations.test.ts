@@ -5,7 +5,7 @@ import { holdWriteLock } from '../../../test/support/hold-write-lock.js';
 import { createStoreTarget, storeTargetNames } from '../../../test/support/stores.js';
 import { createAccount } from '../accounts/create-account.js';
 import { getBalance } from '../ledger/get-balance.js';
-import { WriteLockTimeoutError } from '../../store/repositories/ledger.js';
+import { WriteLockTimeoutError } from '../../store/write-lock.js';
 import type { Store } from '../../store/database.js';
 import { ValuationRecorder, type ValuationToRecord } from './record-valuations.js';
 

@@ -16,9 +16,10 @@
 // whatever finished valuing meanwhile.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
-import { SQLITE_BUSY_TIMEOUT_MS, type Store } from '../../store/database.js';
+import type { Store } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
-import { insertEntryOnce, retryWhileWriteLockBusy, tryWriteTransaction, WRITE_LOCK_BUSY, WRITE_LOCK_RETRY_MS, WriteLockTimeoutError } from '../../store/repositories/ledger.js';
+import { insertEntryOnce, tryWriteTransaction } from '../../store/repositories/ledger.js';
+import { retryWhileWriteLockBusy, SQLITE_BUSY_TIMEOUT_MS, WRITE_LOCK_BUSY, WRITE_LOCK_RETRY_MS, WriteLockTimeoutError } from '../../store/write-lock.js';
 import { insertValuation, type NewValuation } from '../../store/repositories/valuations.js';
 import { findHolder, lockHolderBalance, type Holder } from '../ledger/lock-holder.js';
 import { noteBalance } from '../ledger/precheck-balance.js';
@@ -103,10 +104,12 @@ export class ValuationRecorder {
         batch[0]!.reject(error);
         return true;
       }
-      // One bad row must not fail its neighbours: each is tried alone, and only the failing one fails.
+      // One bad row must not fail its neighbours: each is tried alone, and only the failing one fails. Each
+      // still waits for the write lock at most the limit from when it was handed over, not a limit per row.
       for (const pending of batch) {
         try {
-          const [result] = await retryWhileWriteLockBusy(() => this.#commit([pending.item]), this.lockWaitLimitMs);
+          const left = Math.max(0, this.lockWaitLimitMs - (Date.now() - pending.since));
+          const [result] = await retryWhileWriteLockBusy(() => this.#commit([pending.item]), left);
           pending.resolve(result!);
         } catch (alone) {
           pending.reject(alone);

@@ -23,6 +23,7 @@ import {
   todayDate,
 } from './presentation.js';
 import type { ValuationContext } from './valuation-context.js';
+import { IdempotencyLeaseExpiredError, type IdempotencyClaim } from '../idempotency/answer-once.js';
 
 export interface ValuationRequest {
   property_id?: number | null;
@@ -66,8 +67,21 @@ export function runEngine(context: ValuationContext, marketId: string, run: () =
   }
 }
 
-/** Answers with the documented body (success or no-value), `valuation_id` first; `startedAt` is process.hrtime.bigint() at arrival. */
-export async function requestValuation(context: ValuationContext, requester: Requester, input: ValuationRequest, startedAt: bigint): Promise<Record<string, unknown>> {
+/**
+ * Answers with the documented body (success or no-value), `valuation_id` first; `startedAt` is
+ * process.hrtime.bigint() at arrival. Under an Idempotency-Key, `claim` is the key's claim and the item's
+ * index: an answer an interrupted earlier attempt already gave (and charged) is answered again, and a new
+ * one is stored naming the claim, in the transaction that charges it.
+ */
+export async function requestValuation(
+  context: ValuationContext,
+  requester: Requester,
+  input: ValuationRequest,
+  startedAt: bigint,
+  claim: { claim: IdempotencyClaim; item: number } | null = null,
+): Promise<Record<string, unknown>> {
+  const earlier = claim?.claim.answered.get(claim.item);
+  if (earlier) return { ...earlier, processing_time_ms: elapsedMs(startedAt) };
   const hasIdentifier = input.property_id != null || (input.uprn != null && String(input.uprn).trim() !== '') || (input.postcode != null && input.postcode.trim() !== '');
   if (!hasIdentifier) throw new ValuationRequestError('missing_identifier', 'property_id, uprn, or postcode+address required');
   const date = input.date ?? todayDate();
@@ -154,8 +168,19 @@ export async function requestValuation(context: ValuationContext, requester: Req
     };
   }
 
+  if (claim && performance.now() > claim.claim.chargeBy) throw new IdempotencyLeaseExpiredError();
   const recorded = await valuationRecorder(context.store).record({
-    valuation: { accountId: requester.accountId, source: 'gadsden', marketId: property.market_id, property, outcome, request: input, response: body, now: new Date().toISOString() },
+    valuation: {
+      accountId: requester.accountId,
+      source: 'gadsden',
+      marketId: property.market_id,
+      property,
+      outcome,
+      request: input,
+      response: body,
+      now: new Date().toISOString(),
+      idempotency: claim ? { claimId: claim.claim.id, item: claim.item } : null,
+    },
     charge: outcome.status === 'success',
   });
   // Another request spent the last credit between the pre-check and the commit: nothing was kept.

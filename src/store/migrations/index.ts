@@ -6,6 +6,7 @@ import * as m0004 from './0004_uk.js';
 import * as m0006 from './0006_ledger_holder_id.js';
 import * as m0007 from './0007_idempotent_responses.js';
 import * as m0008 from './0008_credential_changes.js';
+import * as m0010 from './0010_valuation_idempotency_claim.js';
 
 /**
  * Every migration, in order. Names sort in the order they apply; add new ones at the end with the next
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0006_ledger_holder_id': m0006,
   '0007_idempotent_responses': m0007,
   '0008_credential_changes': m0008,
+  '0010_valuation_idempotency_claim': m0010,
 };

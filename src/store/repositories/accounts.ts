@@ -2,7 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../schema.js';
 import type { AccountsTable, OrganisationsTable } from '../tables/accounts.js';
-import { isPostgresDb } from './ledger.js';
+import { isPostgresDb } from '../database.js';
 import { prepared } from './prepared.js';
 
 export type AccountRow = Selectable<AccountsTable>;

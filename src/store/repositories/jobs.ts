@@ -95,6 +95,13 @@ export async function findAccountJob(db: Db, id: string, accountId: number): Pro
   return db.selectFrom('jobs').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
 }
 
+/** An account's jobs, newest first; `before` (a job's created_at and id) continues after that job. */
+export async function listAccountJobs(db: Db, accountId: number, limit: number, before?: { createdAt: string; id: string }): Promise<JobRow[]> {
+  let query = db.selectFrom('jobs').selectAll().where('account_id', '=', accountId);
+  if (before) query = query.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
 export async function findJobByIdempotencyKey(db: Db, accountId: number, key: string): Promise<JobRow | undefined> {
   return db.selectFrom('jobs').selectAll().where('account_id', '=', accountId).where('idempotency_key', '=', key).executeTakeFirst();
 }

@@ -2,6 +2,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../schema.js';
 import type { ApiKeysTable } from '../tables/accounts.js';
+import { sqliteHandlesOf } from '../database.js';
+import { tryWriteTransaction } from './ledger.js';
+import { WRITE_LOCK_BUSY } from '../write-lock.js';
 import { prepared } from './prepared.js';
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
@@ -67,6 +70,12 @@ export async function revokeKey(db: Kysely<Database>, accountId: number, keyId: 
 
 const touch = prepared((db, keyId: number, now: string) => db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', keyId));
 
-export async function touchKey(db: Kysely<Database>, keyId: number, now: string): Promise<void> {
+/**
+ * Records a key's use. On SQLite it never waits for the write lock (a request must not stall, nor fail,
+ * for a timestamp): false when another process holds it, and the caller tries again on a later request.
+ */
+export async function touchKey(db: Kysely<Database>, keyId: number, now: string): Promise<boolean> {
+  if (sqliteHandlesOf(db)) return (await tryWriteTransaction({ db, dialect: 'sqlite' }, (trx) => touch(trx, keyId, now))) !== WRITE_LOCK_BUSY;
   await touch(db, keyId, now);
+  return true;
 }

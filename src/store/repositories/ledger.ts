@@ -1,16 +1,12 @@
 // The credit ledger's SQL. A balance is SUM(amount) over a holder's entries, never stored anywhere else;
 // debits are made unique by their reference so a retried charge lands once.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
-import { SQLITE_BUSY_TIMEOUT_MS, sqliteHandlesOf, type Store } from '../database.js';
+import { sqliteHandlesOf, type Store } from '../database.js';
+import { isSqliteBusy, retryWhileWriteLockBusy, SQLITE_BUSY_TIMEOUT_MS, WRITE_LOCK_BUSY } from '../write-lock.js';
 import type { Database } from '../schema.js';
 import { prepared, withBoundSqliteConnection } from './prepared.js';
 
-/** True when this Kysely instance (or transaction) talks to PostgreSQL. */
-export function isPostgresDb(db: Kysely<Database>): boolean {
-  return db.getExecutor().adapter.constructor.name.startsWith('Postgres');
-}
 
 /**
  * Runs `fn` in a write transaction. SQLite: BEGIN IMMEDIATE takes the database's write lock up front, so
@@ -18,34 +14,28 @@ export function isPostgresDb(db: Kysely<Database>): boolean {
  * process Kysely's single SQLite connection already serialises callers. PostgreSQL: an ordinary
  * transaction; callers lock the rows they check (FOR NO KEY UPDATE, see lockAccount). On SQLite the
  * compiled hot-path queries inside run synchronously on the held connection (see prepared.ts).
- * While another process holds SQLite's write lock this waits in SQLite's busy handler, which sleeps
- * inside the event loop: hot paths use tryWriteTransaction instead.
+ *
+ * While another process holds SQLite's write lock, the lock is tried again every WRITE_LOCK_RETRY_MS on
+ * the event loop, never waited for in SQLite's busy handler (which sleeps inside the event loop and would
+ * stall every request of this process), for up to `limitMs` (SQLite's own busy timeout, by default), then
+ * WriteLockTimeoutError.
  */
-export async function writeTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-  return (await sqliteOrPostgresTransaction(store, fn, true)) as T;
+export function writeTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (trx: Kysely<Database>) => Promise<T>, limitMs = SQLITE_BUSY_TIMEOUT_MS): Promise<T> {
+  return retryWhileWriteLockBusy(() => tryWriteTransaction(store, fn), limitMs);
 }
-
-/** What tryWriteTransaction answers when another connection holds SQLite's write lock. */
-export const WRITE_LOCK_BUSY: unique symbol = Symbol('write lock busy');
 
 /**
- * writeTransaction that never waits for SQLite's write lock: when another connection (another process)
- * holds it, nothing is run and the answer is WRITE_LOCK_BUSY at once, for the caller to try again on a
- * later turn of the event loop instead of sleeping in SQLite's busy handler, which would stall every
- * request of this process. PostgreSQL's row locks are waited for asynchronously, so there it is
- * writeTransaction.
+ * writeTransaction's single attempt: when another connection (another process) holds SQLite's write lock,
+ * nothing is run and the answer is WRITE_LOCK_BUSY at once. PostgreSQL's row locks are waited for
+ * asynchronously, so there it is an ordinary transaction.
  */
 export async function tryWriteTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T | typeof WRITE_LOCK_BUSY> {
-  return sqliteOrPostgresTransaction(store, fn, false);
-}
-
-async function sqliteOrPostgresTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (trx: Kysely<Database>) => Promise<T>, waitForLock: boolean): Promise<T | typeof WRITE_LOCK_BUSY> {
   if (store.dialect === 'postgres') return store.db.transaction().execute(fn);
   const handles = sqliteHandlesOf(store.db);
   return store.db.connection().execute(async (conn) => {
     if (handles) {
       const writer = handles.writer;
-      if (!beginImmediate(writer, waitForLock)) return WRITE_LOCK_BUSY;
+      if (!beginImmediateUnlessBusy(writer)) return WRITE_LOCK_BUSY;
       try {
         const result = await withBoundSqliteConnection(conn, writer, () => fn(conn));
         writer.prepare('commit').run();
@@ -55,6 +45,7 @@ async function sqliteOrPostgresTransaction<T>(store: Pick<Store, 'db' | 'dialect
         throw error;
       }
     }
+    // A Kysely instance without the handles (a test's own dialect).
     await sql`begin immediate`.execute(conn);
     try {
       const result = await fn(conn);
@@ -67,52 +58,14 @@ async function sqliteOrPostgresTransaction<T>(store: Pick<Store, 'db' | 'dialect
   });
 }
 
-/** Thrown when SQLite's write lock stayed with another connection for longer than a caller would wait. */
-export class WriteLockTimeoutError extends Error {
-  constructor(waitedMs: number) {
-    super(`database is locked: another process held the write lock for ${waitedMs} ms`);
-  }
-}
-
-/** How long to leave SQLite's write lock to another process before trying again (a batch holds it well under this). */
-export const WRITE_LOCK_RETRY_MS = 1;
-
-/**
- * Runs `attempt` (a tryWriteTransaction) again every WRITE_LOCK_RETRY_MS while another process holds
- * SQLite's write lock, the event loop serving other requests meanwhile, for up to `limitMs` (as long as
- * SQLite's own busy timeout, by default), then WriteLockTimeoutError.
- */
-export async function retryWhileWriteLockBusy<T>(attempt: () => Promise<T | typeof WRITE_LOCK_BUSY>, limitMs = SQLITE_BUSY_TIMEOUT_MS): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const result = await attempt();
-    if (result !== WRITE_LOCK_BUSY) return result;
-    const waited = Date.now() - started;
-    if (waited >= limitMs) throw new WriteLockTimeoutError(waited);
-    await sleep(WRITE_LOCK_RETRY_MS);
-  }
-}
-
-/** A write transaction that waits for SQLite's write lock on the event loop, never inside SQLite. */
-export function writeTransactionWhenFree<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (trx: Kysely<Database>) => Promise<T>, limitMs = SQLITE_BUSY_TIMEOUT_MS): Promise<T> {
-  return retryWhileWriteLockBusy(() => tryWriteTransaction(store, fn), limitMs);
-}
-
-/** BEGIN IMMEDIATE; false when the lock is held elsewhere and `wait` is false (the busy handler is off for that one attempt). */
-function beginImmediate(writer: SQLite.Database, wait: boolean): boolean {
-  if (wait) {
-    writer.prepare('begin immediate').run();
-    return true;
-  }
-  writer.prepare('pragma busy_timeout = 0').get();
+/** BEGIN IMMEDIATE on a connection whose busy handler is off (database.ts); false when the lock is held elsewhere. */
+function beginImmediateUnlessBusy(writer: SQLite.Database): boolean {
   try {
     writer.prepare('begin immediate').run();
     return true;
   } catch (error) {
-    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) return false;
+    if (isSqliteBusy(error)) return false;
     throw error;
-  } finally {
-    writer.prepare(`pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).get();
   }
 }
 
@@ -201,6 +154,12 @@ export async function insertEntryOnce(db: Kysely<Database>, entry: NewLedgerEntr
   return row ? row.id : null;
 }
 
-export async function listEntries(db: Kysely<Database>, holder: string, limit = 100) {
-  return db.selectFrom('ledger_entries').selectAll().where('holder', '=', holder).orderBy('id', 'desc').limit(limit).execute();
+/** A holder's entries, newest first, from below `beforeId` when given (the (holder, id) index serves it). */
+export async function listEntries(db: Kysely<Database>, holder: string, limit: number, beforeId?: number) {
+  let query = db
+    .selectFrom('ledger_entries')
+    .select(['id', 'account_id', 'amount', 'reference', 'valuation_id', 'note', 'created_at'])
+    .where('holder', '=', holder);
+  if (beforeId !== undefined) query = query.where('id', '<', beforeId);
+  return query.orderBy('id', 'desc').limit(limit).execute();
 }

@@ -10,7 +10,8 @@
 // that connection. Everything else (PostgreSQL, writes outside a held connection) goes through Kysely.
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
-import { sqliteHandlesOf } from '../database.js';
+import { isPostgresDb, sqliteHandlesOf } from '../database.js';
+import { nameStatement } from '../postgres-named-statements.js';
 import type { Database } from '../schema.js';
 
 type Primitive = string | number | null;
@@ -60,6 +61,7 @@ export function prepared<Args extends Primitive[], Row>(build: (db: Kysely<Datab
       if (used.size !== args.length) throw new Error(`prepared query does not use each argument as a parameter: ${compiled.sql}`);
       const reads = /^select\s/i.test(compiled.sql) && !/\sfor\s+(no\s+key\s+)?update\b/i.test(compiled.sql);
       shape = { sql: compiled.sql, slots, constants: [...compiled.parameters], reads, statements: new WeakMap() };
+      if (isPostgresDb(db)) nameStatement(compiled.sql);
       shapes.set(key, shape);
     }
     const parameters = shape.slots.map((slot, i) => (slot >= 0 ? args[slot] : shape!.constants[i]));

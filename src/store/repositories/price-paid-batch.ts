@@ -30,8 +30,6 @@ export interface PricePaidProperties {
   address: string[];
   postcode: string[];
   postcodeKey: string[];
-  /** A number per postcode (the reader's, in the order it met them): the writer groups a postcode's properties by it. */
-  place: number[];
   latitude: number[];
   longitude: number[];
   propertyType: string[];
@@ -88,7 +86,7 @@ export function keyPart(buf: Uint8Array, start: number, length: number): number 
   return buf[start]! * 256 + (length > 1 ? buf[start + 1]! : 0);
 }
 
-export const KEY_PARTS = 65536;
+const KEY_PARTS = 65536;
 
 /**
  * The batch's records in a new blob, grouped by part (keyPart of their ids) in part order, in batch order

@@ -14,27 +14,23 @@ import {
   writeDigits,
   type PricePaidBatch,
 } from './price-paid-batch.js';
-import { groupByPlace, openPricePaidWriter } from './price-paid-writer.js';
+import { openPricePaidWriter, orderByKeyPrefix } from './price-paid-writer.js';
 import { insertRegisterProperties } from './uk.js';
 
-describe('groupByPlace', () => {
-  it('orders indices by place, keeping the order met within a place', () => {
-    assert.deepEqual([...groupByPlace([3, 1, 3, 0, 1, 3])], [3, 1, 4, 0, 2, 5]);
-    assert.deepEqual([...groupByPlace([])], []);
-    // Place numbers as large as a national file's postcodes still sort exactly.
-    assert.deepEqual([...groupByPlace([1_700_000, 5, 1_699_999])], [1, 2, 0]);
+describe('orderByKeyPrefix', () => {
+  it('orders indices by the first six characters of their keys, in the order given within those', () => {
+    assert.deepEqual([...orderByKeyPrefix(['M202TG:3 MILL LANE', 'M11AA:12 HIGH STREET', 'M202TG:12 HIGH STREET', 'M11AA:1 HIGH STREET', 'M11AB:1 HIGH STREET'])], [1, 3, 4, 0, 2]);
+    assert.deepEqual([...orderByKeyPrefix(['Z9', 'A', '0', '', 'AZ'])], [3, 2, 1, 4, 0]);
+    assert.deepEqual([...orderByKeyPrefix([])], []);
   });
 });
 
 describe('groupSalesByPart', () => {
   it('groups records by the first two bytes of their ids, in part order, keeping batch order within a part', () => {
-    const batch = batchOf(['B2', 'A9', 'B1', 'A', 'C']);
-    // The ids are "{SALE-<key>}": make the first two bytes differ as the keys do.
-    for (let i = 0; i < batch.count; i++) {
-      const o = i * SALE_RECORD + SALE_KEY_AT;
-      const key = ['B2', 'A9', 'B1', 'A', 'C'][i]!;
-      batch.sales.write(key.padEnd(2, ' ').slice(0, 1) + key.slice(0, 1), o, 'latin1');
-    }
+    const keys = ['B2', 'A9', 'B1', 'A', 'C'];
+    const batch = batchOf(keys);
+    // The ids are "{SALE-<key>}": make the first two bytes differ as the keys' first letters do.
+    for (let i = 0; i < batch.count; i++) batch.sales.write(keys[i]![0]!.repeat(2), i * SALE_RECORD + SALE_KEY_AT, 'latin1');
     const { sales, runs } = groupSalesByPart(batch);
     const ids = decodeSales({ ...batch, sales, oversize: [] }, []).map((s) => s.price - 250_000);
     // Parts "AA" (records 1 and 3, in batch order), "BB" (records 0 and 2), "CC" (record 4).
@@ -50,8 +46,8 @@ describe('groupSalesByPart', () => {
   });
 });
 
-/** A batch of one sale per new property, property i at register index i (in place `place(i)`, default 0). */
-function batchOf(keys: string[], place: (i: number) => number = () => 0): PricePaidBatch {
+/** A batch of one sale per new property, property i at register index i. */
+function batchOf(keys: string[]): PricePaidBatch {
   const sales = Buffer.alloc(keys.length * SALE_RECORD, 0x30);
   keys.forEach((key, i) => {
     const o = i * SALE_RECORD;
@@ -69,7 +65,6 @@ function batchOf(keys: string[], place: (i: number) => number = () => 0): PriceP
       address: keys.map((k) => `${k} High Street`),
       postcode: keys.map(() => 'M1 1AA'),
       postcodeKey: keys.map(() => 'M11AA'),
-      place: keys.map((_, i) => place(i)),
       latitude: keys.map(() => 53.48),
       longitude: keys.map(() => -2.24),
       propertyType: keys.map(() => 'Detached'),
@@ -118,27 +113,29 @@ for (const name of storeTargetNames()) {
       });
     });
 
-    it('does the same inside a 64-row statement, with the batch reordered by place', async () => {
+    it('does the same inside a 64-row statement, with the batch reordered by key', async () => {
       await withStore(name, async (store) => {
         const now = new Date().toISOString();
         await store.db.insertInto('markets').values({ id: 'uk-test', name: 'UK test', config: '{}', created_at: now, updated_at: now }).execute();
-        const keys = Array.from({ length: 70 }, (_, i) => `K${String(i).padStart(2, '0')}`);
+        // Out of key order: the writer inserts (and numbers) the properties in key order.
+        const keys = Array.from({ length: 70 }, (_, i) => `K${String((i * 37) % 70).padStart(2, '0')}`);
         const theirs = await insertRegisterProperties(store.db, 'uk-test', [
           { sourceKey: 'K05', uprn: null, address: 'K05 High Street', postcode: 'M1 1AA', postcodeKey: 'M11AA', latitude: 53.48, longitude: -2.24, propertyType: 'Detached', attributes: '{}' },
         ]);
         const writer = openPricePaidWriter(store, 'uk-test', { saleKinds: [{ attributes: '{}', isMarket: 1, nonMarketReason: null }], bulk: false });
         const registerIds: number[] = [];
         try {
-          // three places interleaved: the writer groups the properties by place before numbering them
-          await writer.write(batchOf(keys, (i) => (i * 7) % 3), registerIds);
+          await writer.write(batchOf(keys), registerIds);
           await writer.finish();
         } finally {
           await writer.close();
         }
-        assert.equal(registerIds[5], theirs.get('K05'));
+        assert.equal(registerIds[keys.indexOf('K05')], theirs.get('K05'));
         assert.equal(new Set(registerIds).size, 70);
         const properties = await store.db.selectFrom('properties').select(['id', 'source_key']).where('market_id', '=', 'uk-test').execute();
         assert.equal(properties.length, 70, 'no second row for K05');
+        const ours = properties.filter((p) => p.source_key !== 'K05').sort((a, b) => Number(a.id) - Number(b.id)).map((p) => p.source_key);
+        if (name === 'sqlite') assert.deepEqual(ours, [...ours].sort(), 'numbered in key order');
         for (const p of properties) assert.equal(Number(p.id), registerIds[keys.indexOf(p.source_key)], `${p.source_key} has the id its register index was given`);
         const sales = await store.db.selectFrom('sales').select(['source_key', 'property_id']).where('market_id', '=', 'uk-test').execute();
         for (const s of sales) assert.equal(Number(s.property_id), registerIds[keys.indexOf(s.source_key.slice(6, -1))], `${s.source_key} joins its property`);

@@ -72,18 +72,39 @@ const RECORDS = `(select i * ${SALE_RECORD} as o from temp.ppd_rows where i < @c
 
 const PROPERTY_ROWS = 64;
 const PROPERTY_PARAMS = 9;
-const INDEX_BITS = 2 ** 22;
 
-/** Indices 0…n-1 ordered by place (stably): one typed-array sort of place × 2^22 + index. */
-export function groupByPlace(place: readonly number[]): Int32Array | number[] {
-  const n = place.length;
-  if (n >= INDEX_BITS) return Array.from({ length: n }, (_, i) => i);
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = place[i]! * INDEX_BITS + i;
-  keys.sort();
+const PREFIX_CHARS = 6;
+const INDEX_SCALE = 2 ** 20;
+
+/**
+ * Indices 0…n-1 ordered by their keys' first six characters (0-9 and A-Z in byte order, any other
+ * character as before them all), in the order given within a prefix. A batch's new properties are inserted
+ * in this order: their source keys start with the postcode, so the unique (market, source key) index and
+ * the postcode index take them in one sweep each instead of at random. Measured, 1.58 million properties
+ * in batches of 79,000 with their three indexes: 17.9 s inserted as they came, 5.8 s each batch sorted. One
+ * typed-array sort of prefix × 2^20 + index (a string comparator cost 1.8 µs a key, measured).
+ */
+export function orderByKeyPrefix(keys: readonly string[]): Int32Array | number[] {
+  const n = keys.length;
+  if (n > INDEX_SCALE) return Array.from({ length: n }, (_, i) => i);
+  const sortKeys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
+    let prefix = 0;
+    for (let c = 0; c < PREFIX_CHARS; c++) prefix = prefix * 37 + charRank(key.charCodeAt(c));
+    sortKeys[i] = prefix * INDEX_SCALE + i;
+  }
+  sortKeys.sort();
   const order = new Int32Array(n);
-  for (let r = 0; r < n; r++) order[r] = keys[r]! % INDEX_BITS;
+  for (let r = 0; r < n; r++) order[r] = sortKeys[r]! % INDEX_SCALE;
   return order;
+}
+
+/** 1-10 for 0-9, 11-36 for A-Z, 0 for anything else (a key shorter than the prefix included). */
+function charRank(code: number): number {
+  if (code >= 48 && code <= 57) return code - 47;
+  if (code >= 65 && code <= 90) return code - 54;
+  return 0;
 }
 
 function sqlitePricePaidWriter(location: string, marketId: string, options: PricePaidWriterOptions): PricePaidWriter {
@@ -114,9 +135,9 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
 
   // New properties go PROPERTY_ROWS to a statement (a call per row cost more than SQLite's work for it), with
   // ids given here inside the write transaction, above any the table has used, so nothing is read back. A
-  // batch's properties are grouped by postcode (an integer sort, not a sort by key: sorting the keys cost
-  // more in JavaScript than the unique index's random inserts cost SQLite, measured), so a postcode lookup
-  // reads a few neighbouring rows rather than one page per property.
+  // batch's properties go in the order of their source keys' first characters, the postcode
+  // (orderByKeyPrefix), so their ids also run by postcode and a postcode lookup reads a few neighbouring rows
+  // rather than one page per property.
   const nextPropertyId = conn.prepare(
     `select max(coalesce((select max(id) from properties), 0), coalesce((select seq from sqlite_sequence where name = 'properties'), 0)) + 1 as id`,
   );
@@ -188,7 +209,7 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
     const n = p.sourceKey.length;
     if (n === 0) return;
     const firstId = (nextPropertyId.get() as { id: number }).id;
-    const order = groupByPlace(p.place);
+    const order = orderByKeyPrefix(p.sourceKey);
     const setParams = (params: unknown[], at: number, rank: number) => {
       const i = order[rank]!;
       params[at] = firstId + rank;
@@ -214,7 +235,10 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
       setParams(one, 0, rank);
       inserted += insertPropertyRow.run(one, shared).changes;
     }
-    for (let r = 0; r < n; r++) registerIds[p.firstIndex + order[r]!] = firstId + r;
+    // Filled in index order: out of order, the array of millions of ids fell into a slow sparse form (measured).
+    const idOf = new Int32Array(n);
+    for (let r = 0; r < n; r++) idOf[order[r]!] = firstId + r;
+    for (let k = 0; k < n; k++) registerIds[p.firstIndex + k] = idOf[k]!;
     // Another writer registered some of these addresses since this import loaded the register: theirs stand.
     if (inserted < n) {
       for (let k = 0; k < n; k++) registerIds[p.firstIndex + k] = (findProperty.get(marketId, p.sourceKey[k]) as { id: number }).id;
@@ -306,8 +330,14 @@ function sqlitePricePaidWriter(location: string, marketId: string, options: Pric
         conn.exec(index.sql);
         step(`index ${index.name}`);
       }
+      // The checkpoint that copies the import's pages from the WAL into the database file (a commit past
+      // 1,000 pages of WAL runs one) is timed as a step of its own: PASSIVE, as SQLite's own would be.
+      conn.pragma('wal_autocheckpoint = 0');
       conn.exec('commit');
       step('commit');
+      conn.pragma('wal_checkpoint(PASSIVE)');
+      conn.pragma('wal_autocheckpoint = 1000');
+      step('checkpoint');
       return steps;
     },
     async close() {

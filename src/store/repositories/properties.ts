@@ -3,7 +3,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../schema.js';
 import type { PropertiesTable } from '../tables/core.js';
-import { isPostgresDb } from './ledger.js';
+import { isPostgresDb } from '../database.js';
 import { prepared } from './prepared.js';
 
 export type PropertyRow = Selectable<PropertiesTable>;

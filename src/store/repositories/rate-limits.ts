@@ -1,7 +1,7 @@
 // Rate-limit counters: one row per account and fixed window, bumped with a single conditional upsert.
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import { isPostgresDb } from './ledger.js';
+import { isPostgresDb } from '../database.js';
 import { prepared } from './prepared.js';
 
 const windowCount = prepared((db, accountId: number, windowStart: number) =>

@@ -134,12 +134,14 @@ export async function countMarketSales(db: Kysely<Database>, marketId: string): 
   return { sales: Number(s.n), marketSales: Number(s.m ?? 0), properties: Number(p.n) };
 }
 
+/** One sale as the engine's frame is built from it (services/markets/load-sales-frame.ts). */
 export interface FrameRow {
   id: number;
   property_id: number;
   sale_date: string;
   price: number;
   is_market: number;
+  /** JSON of feature values by name. */
   attributes: string;
   latitude: number;
   longitude: number;

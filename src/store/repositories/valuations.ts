@@ -16,6 +16,8 @@ export interface NewValuation {
   request: unknown;
   response: unknown;
   now: string;
+  /** The Idempotency-Key claim the request is answered under, and the item's index in its batch (0 alone). */
+  idempotency?: { claimId: number; item: number } | null;
 }
 
 const insert = prepared(
@@ -37,6 +39,8 @@ const insert = prepared(
     response: string,
     createdAt: string,
     completedAt: string,
+    idempotencyClaimId: number | null,
+    idempotencyItem: number | null,
   ) =>
     db
       .insertInto('valuations')
@@ -57,6 +61,8 @@ const insert = prepared(
         response,
         created_at: createdAt,
         completed_at: completedAt,
+        idempotency_claim_id: idempotencyClaimId,
+        idempotency_item: idempotencyItem,
       })
       .returning('id'),
 );
@@ -81,6 +87,8 @@ export async function insertValuation(db: Kysely<Database>, v: NewValuation): Pr
     JSON.stringify(v.response ?? null),
     v.now,
     new Date().toISOString(),
+    v.idempotency?.claimId ?? null,
+    v.idempotency?.item ?? null,
   );
   return rows[0]!.id;
 }

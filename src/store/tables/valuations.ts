@@ -23,6 +23,9 @@ export interface ValuationsTable {
   response: string;
   created_at: string;
   completed_at: string;
+  /** The Idempotency-Key claim (idempotent_responses.id) it was answered under, and its index in that request's batch (0 alone). */
+  idempotency_claim_id: number | null;
+  idempotency_item: number | null;
 }
 
 export interface ValuationTables {
