@@ -75,7 +75,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `valora uk import-ppd: ${fmt(rows)} rows in ${seconds.toFixed(1)} s = ${fmt(rows / seconds)} rows/s wall ` +
         `(${cpuSeconds.toFixed(1)} s CPU = ${fmt(rows / cpuSeconds)} rows/CPU-s), peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB; ` +
-        `${fmt(report.propertiesCreated)} properties registered; ${report.mode} path; load average after: ${load()}`,
+        `${fmt(report.propertiesCreated)} properties registered; ${report.mode} path${report.exclusive ? " (the file to itself: rollback journal)" : ""}; load average after: ${load()}`,
     );
     const tm = report.timing;
     // Reading runs in a worker thread beside the writes, so the process CPU during the writes counts both.

@@ -41,6 +41,8 @@ export interface OpenStoreOptions {
 export interface SqliteHandles {
   writer: SQLite.Database;
   reader(): SQLite.Database | null;
+  /** Closes the read-only connection if it is open (the next `reader()` opens it again). */
+  closeReader(): void;
 }
 
 const sqliteHandles = new WeakMap<object, SqliteHandles>();
@@ -48,6 +50,18 @@ const sqliteHandles = new WeakMap<object, SqliteHandles>();
 /** The handles behind this root Kysely instance; undefined for PostgreSQL, transactions and connections. */
 export function sqliteHandlesOf(db: Kysely<Database>): SqliteHandles | undefined {
   return sqliteHandles.get(db);
+}
+
+/**
+ * Takes Kysely's one SQLite connection until the returned function is called: no query of this process
+ * runs on it meanwhile, so the caller may use the handle directly (sqliteHandlesOf(db).writer).
+ */
+export function takeSqliteConnection(db: Kysely<Database>): Promise<() => void> {
+  return new Promise((taken, failed) => {
+    db.connection()
+      .execute(() => new Promise<void>((release) => taken(release)))
+      .catch(failed);
+  });
 }
 
 /** True when this Kysely instance (or transaction) talks to PostgreSQL. */
@@ -85,6 +99,10 @@ function openSqlite(path: string): Store {
         reader.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
       }
       return reader;
+    },
+    closeReader() {
+      reader?.close();
+      reader = null;
     },
   });
   return {

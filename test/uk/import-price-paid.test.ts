@@ -1,17 +1,22 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { marketsDir } from '../../src/paths.js';
 import { importPostcodes } from '../../src/data/uk/import-postcodes.js';
 import { importPricePaid } from '../../src/data/uk/import-price-paid.js';
 import { ukMarketConfig } from '../../src/data/uk/uk-market-config.js';
-import type { Store } from '../../src/store/database.js';
-import { storeTargetNames, withStore } from '../support/stores.js';
+import SQLite from 'better-sqlite3';
+import { openStore, sqliteHandlesOf, type Store } from '../../src/store/database.js';
+import { findPropertyById } from '../../src/store/repositories/properties.js';
+import { createStoreTarget, storeTargetNames, withStore } from '../support/stores.js';
 import { onspd, ppdLine, tempDir, writeFile } from './fixtures.js';
 
 const SAMPLE = resolve(marketsDir, 'uk-samples/ppd-1995-sample.csv');
+const BULK_IMPORT_CHILD = fileURLToPath(new URL('./support/bulk-import-child.js', import.meta.url));
 
 /** A market's sales, by transaction id, with the address of the property each joined. */
 function salesWithAddress(store: Store, market: string) {
@@ -22,6 +27,11 @@ function salesWithAddress(store: Store, market: string) {
     .where('sales.market_id', '=', market)
     .orderBy('sales.source_key')
     .execute();
+}
+
+async function countSales(store: Store, market: string): Promise<number> {
+  const row = await store.db.selectFrom('sales').select((eb) => eb.fn.countAll<number>().as('n')).where('market_id', '=', market).executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 for (const target of storeTargetNames()) {
@@ -180,6 +190,87 @@ for (const target of storeTargetNames()) {
         assert.equal(again.mode, 'batched');
         assert.equal(again.propertiesCreated, 0);
       });
+    });
+
+    it('has the file to itself in bulk when nothing else has it open (a rollback journal), shares it in WAL otherwise, and leaves the store as it was', { skip: target === 'sqlite' ? false : 'the bulk path is SQLite only' }, async () => {
+      await withStore(target, async (store) => {
+        const dir = tempDir();
+        const lines = readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l.trim());
+        const postcodes = [...new Set(lines.map((l) => l.split('","')[3]!).filter((p) => p))].sort();
+        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd(postcodes.map((p, i) => [p, 51 + (i % 300) / 100, -2 + (i % 97) / 100]))));
+        const writer = sqliteHandlesOf(store.db)!.writer;
+        const journal = () => String(writer.pragma('journal_mode', { simple: true }));
+        // The store's read-only connection is open (a read went through it), as in a serving process.
+        assert.equal(await findPropertyById(store.db, 1), undefined);
+
+        // Interrupted while it had the file to itself: the journal rolls it back; the store is in WAL again.
+        const failing = { update() { throw new Error('stopped by the test'); }, finish() {} };
+        await assert.rejects(importPricePaid(store, SAMPLE, { marketId: 'uk-alone', bulk: true, batchSize: 1000, progress: failing }), /stopped by the test/);
+        assert.equal(journal(), 'wal');
+        assert.equal(await countSales(store, 'uk-alone'), 0);
+
+        const alone = await importPricePaid(store, SAMPLE, { marketId: 'uk-alone', bulk: true });
+        assert.equal(alone.mode, 'bulk');
+        assert.equal(alone.exclusive, true);
+        assert.equal(alone.timing.finishSteps.checkpoint, undefined, 'nothing to copy back from a WAL');
+        assert.equal(journal(), 'wal');
+        assert.equal(writer.pragma('busy_timeout', { simple: true }), 0, "the store's writes wait on the event loop again");
+        assert.equal(writer.pragma('foreign_keys', { simple: true }), 1);
+        assert.equal(await countSales(store, 'uk-alone'), lines.length - 8);
+
+        // Another connection (another process) has the file open: the import shares it, in WAL, as before.
+        const other = new SQLite(store.location);
+        try {
+          other.prepare('select count(*) from sales').get();
+          const shared = await importPricePaid(store, SAMPLE, { marketId: 'uk-shared', bulk: true });
+          assert.equal(shared.mode, 'bulk');
+          assert.equal(shared.exclusive, false);
+          assert.equal(journal(), 'wal');
+          assert.equal((other.prepare("select count(*) as n from sales where market_id = 'uk-shared'").get() as { n: number }).n, lines.length - 8);
+        } finally {
+          other.close();
+        }
+        // The store reads and writes as before, its read-only connection opened again.
+        assert.notEqual(await findPropertyById(store.db, 1), undefined);
+        await store.db.updateTable('markets').set({ name: 'renamed' }).where('id', '=', 'uk-alone').execute();
+      });
+    });
+
+    it('a process killed in the middle of a bulk import that had the file to itself leaves the market as it was, and the file sound', { skip: target === 'sqlite' ? false : 'the bulk path is SQLite only' }, async () => {
+      const where = await createStoreTarget(target);
+      try {
+        const store = await where.open();
+        const dir = tempDir();
+        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd([['M20 2TG', 53.414, -2.234]])));
+        // Several 4 MiB reads (progress after each), so the child dies while batches are still being written.
+        const rows = Array.from({ length: 100_000 }, (_, i) => ppdLine({ id: `DDDDDDDD-0000-0000-0000-${String(i).padStart(12, '0')}`, paon: String(i % 500), street: `STREET ${Math.floor(i / 500)}` }));
+        const file = writeFile(dir, 'pp.csv', rows.join('\n') + '\n');
+        const propertiesBefore = await store.db.selectFrom('properties').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        await store.close();
+        const child = spawnSync(process.execPath, [BULK_IMPORT_CHILD, where.url!, file], { encoding: 'utf8' });
+        assert.equal(child.signal, 'SIGKILL', child.stdout + child.stderr);
+        const [sizeBefore, sizeAtKill] = child.stdout.trim().split(' ').map(Number) as [number, number];
+        assert.ok(sizeAtKill > sizeBefore, `the import wrote into the file itself (${sizeBefore} → ${sizeAtKill} bytes)`);
+        assert.ok(existsSync(`${where.url}-journal`), 'the crash left a hot rollback journal');
+
+        const reopened = await openStore({ url: where.url! });
+        try {
+          assert.equal(String(sqliteHandlesOf(reopened.db)!.writer.pragma('journal_mode', { simple: true })), 'wal');
+          assert.equal(sqliteHandlesOf(reopened.db)!.writer.pragma('integrity_check', { simple: true }), 'ok');
+          assert.ok(!existsSync(`${where.url}-journal`), 'rolled back on opening');
+          assert.equal(await countSales(reopened, 'uk-killed'), 0);
+          const propertiesAfter = await reopened.db.selectFrom('properties').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+          assert.equal(Number(propertiesAfter.n), Number(propertiesBefore.n));
+          // Run again, it loads the file whole.
+          const again = await importPricePaid(reopened, file, { marketId: 'uk-killed', bulk: true });
+          assert.equal(again.exclusive, true);
+          assert.equal(await countSales(reopened, 'uk-killed'), rows.length);
+        } finally {
+          await reopened.close();
+        }
+      } finally {
+        await where.destroy();
+      }
     });
 
     it('applies C and D records to sales a bulk import staged in earlier batches', async () => {

@@ -70,6 +70,11 @@ export interface ImportPricePaidReport {
   file: string;
   /** 'bulk' or 'batched' (see the module comment). */
   mode: 'bulk' | 'batched';
+  /**
+   * A bulk import that had the database file to itself (no other connection had it open), so it wrote the
+   * file once through a rollback journal rather than through the WAL; false otherwise.
+   */
+  exclusive: boolean;
   /** Lines read in this run (after any resumed offset). */
   lines: number;
   /** Lines skipped because an earlier run committed them. */
@@ -145,6 +150,7 @@ export async function importPricePaid(store: Store, path: string, options: Impor
   const report: ImportPricePaidReport = {
     file,
     mode: 'batched',
+    exclusive: false,
     lines: 0,
     resumedFromLine: 0,
     added: 0,
@@ -186,7 +192,6 @@ export async function importPricePaid(store: Store, path: string, options: Impor
   const register = await loadRegisterKeys(store.db, marketId);
   // Register index → property id; the writer fills in the ids of the properties each batch adds.
   const registerIds = register.map((p) => p.id);
-  const writer = openPricePaidWriter(store, marketId, { saleKinds: saleKinds(options.includeCategoryB === true), bulk });
   // A batched import's batch is one write transaction: small enough that other writers to the same SQLite
   // file (the API's ledger and jobs) wait well under their busy timeout. A bulk import holds the lock
   // throughout; its batches are as large as keeps memory flat and the unique index written in long runs.
@@ -200,6 +205,10 @@ export async function importPricePaid(store: Store, path: string, options: Impor
     centroids: await loadPostcodeCentroids(store.db),
     registerKeys: register.map((p) => p.source_key),
   };
+
+  // Opened last: a bulk writer takes the store's connection until it is closed (nothing else may use it).
+  const writer = await openPricePaidWriter(store, marketId, { saleKinds: saleKinds(options.includeCategoryB === true), bulk });
+  report.exclusive = writer.exclusive;
 
   const take = (counts: BatcherCounts, lines: number, rejections: Rejection[]) => {
     report.records = counts.records;

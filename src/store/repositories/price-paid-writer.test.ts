@@ -89,7 +89,7 @@ for (const name of storeTargetNames()) {
         const theirs = await insertRegisterProperties(store.db, 'uk-test', [
           { sourceKey: 'B', uprn: null, address: 'B High Street', postcode: 'M1 1AA', postcodeKey: 'M11AA', latitude: 53.48, longitude: -2.24, propertyType: 'Detached', attributes: '{}' },
         ]);
-        const writer = openPricePaidWriter(store, 'uk-test', { saleKinds: [{ attributes: '{}', isMarket: 1, nonMarketReason: null }], bulk: false });
+        const writer = await openPricePaidWriter(store, 'uk-test', { saleKinds: [{ attributes: '{}', isMarket: 1, nonMarketReason: null }], bulk: false });
         const registerIds: number[] = [];
         try {
           await writer.write(batchOf(['A', 'B', 'C']), registerIds);
@@ -122,7 +122,7 @@ for (const name of storeTargetNames()) {
         const theirs = await insertRegisterProperties(store.db, 'uk-test', [
           { sourceKey: 'K05', uprn: null, address: 'K05 High Street', postcode: 'M1 1AA', postcodeKey: 'M11AA', latitude: 53.48, longitude: -2.24, propertyType: 'Detached', attributes: '{}' },
         ]);
-        const writer = openPricePaidWriter(store, 'uk-test', { saleKinds: [{ attributes: '{}', isMarket: 1, nonMarketReason: null }], bulk: false });
+        const writer = await openPricePaidWriter(store, 'uk-test', { saleKinds: [{ attributes: '{}', isMarket: 1, nonMarketReason: null }], bulk: false });
         const registerIds: number[] = [];
         try {
           await writer.write(batchOf(keys), registerIds);
