@@ -15,7 +15,8 @@ import { claimJob, findJob, listItems, renewLease } from '../../src/store/reposi
 import { listJobDeliveries } from '../../src/store/repositories/webhooks.js';
 import { insertEndpoint } from '../../src/store/repositories/webhooks.js';
 import { writeTransaction } from '../../src/store/repositories/ledger.js';
-import { debitOnce } from '../../src/services/ledger/debit-once.js';
+import { valuationRecorder } from '../../src/services/valuations/record-valuations.js';
+import { chargedValuation } from '../support/valuation-to-record.js';
 import { avmBatchProcessor } from '../../src/services/jobs/process-avm-batch.js';
 import { createValuationContext } from '../../src/services/valuations/valuation-context.js';
 import type { ValuationEngine } from '../../src/services/valuation-engine.js';
@@ -98,10 +99,11 @@ for (const target of storeTargetNames()) {
         const worker = new JobWorker({ store, processors: { avm_batch: parityProcessor }, chunkSize: 7 });
         worker.start();
         try {
-          const singles = Array.from({ length: 30 }, (_, i) => writeTransaction(store, (trx) => debitOnce(trx, { accountId, reference: `valuation:race-${i}` })));
+          // Single valuations charged as POST /v1/valuations charges them, while the worker charges the batch.
+          const singles = Array.from({ length: 30 }, () => valuationRecorder(store).record(chargedValuation(accountId)));
           const results = await Promise.all(singles);
           await waitFor('job', async () => (await findJob(store.db, job.id))?.status === 'succeeded');
-          const charged = results.filter((r) => r === 'charged').length + (await ledgerDebits(store, job.id));
+          const charged = results.filter((r) => 'valuationId' in r).length + (await ledgerDebits(store, job.id));
           assert.equal(charged, 40, 'exactly the balance was spent');
           assert.equal(await getBalance(store.db, accountId), 0);
           const done = (await findJob(store.db, job.id))!;

@@ -1,12 +1,13 @@
-// The ledger debits of one chunk of batch items, in the worker's transaction. The same rules as
-// ledger/debit-once.ts (lock the holder, a reference is charged at most once, never below zero), applied to
-// a whole chunk with a handful of statements instead of five per item: on PostgreSQL that is the difference
-// between a 500-item batch taking seconds and well under one.
+// The ledger debits of one chunk of batch items, in the worker's transaction. The ledger's rules (lock the
+// holder, a reference is charged at most once, never below zero; see valuations/record-valuations.ts for a
+// single valuation's), applied to a whole chunk with a handful of statements instead of several per item: on
+// PostgreSQL that is the difference between a 500-item batch taking seconds and well under one.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { existingReferences, insertDebitEntries } from '../../store/repositories/jobs.js';
 import { findHolder, lockHolderBalance } from '../ledger/lock-holder.js';
-import type { DebitResult } from '../ledger/debit-once.js';
+
+export type DebitResult = 'charged' | 'already_charged' | 'insufficient';
 
 /** One result per reference, in order: charged, already_charged (an earlier attempt's), or insufficient. */
 export async function debitJobItems(trx: Kysely<Database>, accountId: number, references: string[], note: (reference: string) => string): Promise<DebitResult[]> {

@@ -1,32 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ValuationOutcome } from '../../engine/types.js';
 import { holdWriteLock } from '../../../test/support/hold-write-lock.js';
+import { chargedValuation } from '../../../test/support/valuation-to-record.js';
 import { createStoreTarget, storeTargetNames } from '../../../test/support/stores.js';
 import { createAccount } from '../accounts/create-account.js';
 import { getBalance } from '../ledger/get-balance.js';
 import { WriteLockTimeoutError } from '../../store/write-lock.js';
 import type { Store } from '../../store/database.js';
-import { ValuationRecorder, type ValuationToRecord } from './record-valuations.js';
-
-const success = {
-  status: 'success',
-  value: 250_000,
-  fsd: 0.1,
-  tier: { tier: 2, band: '0.08-0.13', haircut: 0.05, description: 'good' },
-  confidenceLevel: 80,
-  range90: { low: 210_000, high: 290_000 },
-  interval95: { lower: 200_000, upper: 300_000 },
-  comparables: [],
-  contributions: [],
-  baseValue: 200_000,
-  modelVersion: 'test',
-} as unknown as ValuationOutcome;
-
-const charged = (accountId: number): ValuationToRecord => ({
-  valuation: { accountId, source: 'gadsden', marketId: 'm', property: null, outcome: success, request: {}, response: {}, now: new Date().toISOString() },
-  charge: true,
-});
+import { ValuationRecorder } from './record-valuations.js';
 
 /** Lets timers run: the event loop is not stalled. */
 const turns = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -40,7 +21,7 @@ for (const name of storeTargetNames()) {
         const { account } = await createAccount(store, { email: 'lock@example.com', credits: 1 });
         const release = await holdWriteLock(target, account.id);
         let settled = false;
-        const recorded = new ValuationRecorder(store).record(charged(account.id)).finally(() => (settled = true));
+        const recorded = new ValuationRecorder(store).record(chargedValuation(account.id)).finally(() => (settled = true));
         // Had the recorder waited inside SQLite's busy handler, this process would have stalled here and
         // the attempt failed with SQLITE_BUSY; it must still be waiting, unsettled.
         await turns(30);
@@ -63,7 +44,7 @@ for (const name of storeTargetNames()) {
         const recorders = stores.map((s) => new ValuationRecorder(s));
         // Both queues fill while the lock is held elsewhere, then contend for it as it frees.
         const release = await holdWriteLock(target, account.id);
-        const results = Array.from({ length: 100 }, (_, i) => recorders[i % 2]!.record(charged(account.id)));
+        const results = Array.from({ length: 100 }, (_, i) => recorders[i % 2]!.record(chargedValuation(account.id)));
         await turns(10);
         await release();
         const settled = await Promise.all(results);
@@ -104,7 +85,7 @@ describe('group commit on sqlite when another process keeps the lock too long', 
   it('fails the batch after the wait limit, writing and charging nothing', async () => {
     await whileLockHeldElsewhere('long@example.com', async (store, accountId) => {
       const recorder = new ValuationRecorder(store, 50);
-      await assert.rejects(Promise.all([recorder.record(charged(accountId)), recorder.record(charged(accountId))]), WriteLockTimeoutError);
+      await assert.rejects(Promise.all([recorder.record(chargedValuation(accountId)), recorder.record(chargedValuation(accountId))]), WriteLockTimeoutError);
     });
   });
 
@@ -114,7 +95,7 @@ describe('group commit on sqlite when another process keeps the lock too long', 
       const recorder = new ValuationRecorder(store, limitMs);
       const started = Date.now();
       // three batches' worth (256 to a batch): the last used to wait a full limit per batch ahead of it
-      const settled = await Promise.allSettled(Array.from({ length: 600 }, () => recorder.record(charged(accountId))));
+      const settled = await Promise.allSettled(Array.from({ length: 600 }, () => recorder.record(chargedValuation(accountId))));
       const elapsed = Date.now() - started;
       assert.ok(settled.every((r) => r.status === 'rejected' && r.reason instanceof WriteLockTimeoutError));
       assert.ok(elapsed < 2 * limitMs, `all refused within one limit of being handed over (took ${elapsed} ms; three limits before)`);

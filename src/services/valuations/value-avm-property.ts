@@ -1,7 +1,7 @@
 // One PadStats AVM item (the single-property endpoint and every item of a batch): resolve the location to a
 // register entry or coordinates, map PadStats' field names onto the market's features, value, and answer
 // the item's `data` object or a typed item error. Reads only; charging is the caller's (one credit per
-// `complete`, e.g. debitOnce with `job:<id>:item:<i>`).
+// `complete`, e.g. debitJobItems with `job:<id>:item:<i>`).
 import type { MarketConfig, ValuationOutcome } from '../../engine/types.js';
 import { findPropertiesByAddress, findPropertyById, type PropertyRow } from '../../store/repositories/properties.js';
 import { InvalidSubjectError, EngineNotReadyError, NoModelForDateError } from '../valuation-engine.js';

@@ -251,7 +251,7 @@ export async function existingReferences(db: Db, references: string[]): Promise<
 
 /**
  * The debits of a chunk of job items, as one insert. Only debitJobItems (services/jobs) calls it, after
- * locking the holder and checking the balance as the ledger's debitOnce does.
+ * locking the holder and checking the balance.
  */
 export async function insertDebitEntries(
   db: Db,

@@ -90,7 +90,7 @@ const holderTotalAfter = prepared((db, holder: string, afterId: number) =>
 // it, read through the (holder, id) index. Exact because the ledger is append-only, ids only grow (SQLite
 // AUTOINCREMENT, PostgreSQL identity), and every writer holds the holder's lock (PostgreSQL) or the write
 // lock (SQLite) while it inserts, so a holder's entries commit in id order: no entry can appear later
-// below an id already summed. Rule for callers: inside a transaction, sum before inserting (debitOnce,
+// below an id already summed. Rule for callers: inside a transaction, sum before inserting (the group commit,
 // addCredits and the job debits do), so every kept prefix is made of committed rows and no rollback can
 // make it wrong.
 const summedPrefixes = new WeakMap<object, Map<string, { lastId: number; total: number }>>();

@@ -1,27 +1,34 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+// The ledger through the code that charges it: a valuation's credit is taken by the group commit
+// (ValuationRecorder), in the transaction that stores the valuation.
+import type { Store } from '../../store/database.js';
 import { storeTargetNames, withStore } from '../../../test/support/stores.js';
-import { writeTransaction } from '../../store/repositories/ledger.js';
+import { chargedValuation } from '../../../test/support/valuation-to-record.js';
+import { insertEntryOnce, writeTransaction } from '../../store/repositories/ledger.js';
 import { createAccount } from '../accounts/create-account.js';
 import { createOrganisation } from '../accounts/create-organisation.js';
+import { ValuationRecorder } from '../valuations/record-valuations.js';
 import { addCredits } from './add-credits.js';
-import { debitOnce } from './debit-once.js';
 import { getBalance } from './get-balance.js';
+
+/** Charges one valuation for the account, as POST /v1/valuations does: 'charged' or 'insufficient'. */
+async function chargeValuation(store: Store, accountId: number): Promise<'charged' | 'insufficient'> {
+  const recorded = await new ValuationRecorder(store).record(chargedValuation(accountId));
+  return 'insufficient' in recorded ? 'insufficient' : 'charged';
+}
 
 for (const name of storeTargetNames()) {
   describe(`ledger on ${name}`, () => {
-    it('charges a reference once, refuses at zero, and never goes negative under concurrent debits', async () => {
+    it('takes an entry with a given reference once, refuses at zero, and never goes negative under concurrent charges', async () => {
       await withStore(name, async (store) => {
         const { account } = await createAccount(store, { email: 'a@example.com', credits: 5 });
-        const first = await writeTransaction(store, (trx) => debitOnce(trx, { accountId: account.id, reference: 'valuation:1' }));
-        const again = await writeTransaction(store, (trx) => debitOnce(trx, { accountId: account.id, reference: 'valuation:1' }));
-        assert.equal(first, 'charged');
-        assert.equal(again, 'already_charged');
+        const entry = { holder: `account:${account.id}`, accountId: account.id, amount: -1, reference: 'job:j1:item:0', createdAt: new Date().toISOString() };
+        assert.notEqual(await writeTransaction(store, (trx) => insertEntryOnce(trx, entry)), null);
+        assert.equal(await writeTransaction(store, (trx) => insertEntryOnce(trx, entry)), null, 'the same reference again writes nothing');
         assert.equal(await getBalance(store.db, account.id), 4);
 
-        const results = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => writeTransaction(store, (trx) => debitOnce(trx, { accountId: account.id, reference: `c:${i}` }))),
-        );
+        const results = await Promise.all(Array.from({ length: 20 }, () => chargeValuation(store, account.id)));
         assert.equal(results.filter((r) => r === 'charged').length, 4);
         assert.equal(results.filter((r) => r === 'insufficient').length, 16);
         assert.equal(await getBalance(store.db, account.id), 0);
@@ -33,16 +40,16 @@ for (const name of storeTargetNames()) {
         const other = await target.open(); // a second process's connection to the same database
         try {
           const { account } = await createAccount(store, { email: 'p@example.com', credits: 30 });
-          const debit = (s: typeof store, reference: string) => writeTransaction(s, (trx) => debitOnce(trx, { accountId: account.id, reference }));
-          for (let i = 0; i < 5; i++) await debit(store, `a:${i}`);
+          const debit = (s: typeof store) => chargeValuation(s, account.id);
+          for (let i = 0; i < 5; i++) await debit(store);
           assert.equal(await getBalance(store.db, account.id), 25);
-          for (let i = 0; i < 7; i++) await debit(other, `b:${i}`);
+          for (let i = 0; i < 7; i++) await debit(other);
           await addCredits(other, { accountId: account.id, credits: 4 });
           assert.equal(await getBalance(store.db, account.id), 22);
           // A debit whose transaction then fails leaves nothing behind, and no sum remembers it.
           await assert.rejects(
             writeTransaction(store, async (trx) => {
-              assert.equal(await debitOnce(trx, { accountId: account.id, reference: 'rolled-back' }), 'charged');
+              await insertEntryOnce(trx, { holder: `account:${account.id}`, accountId: account.id, amount: -1, reference: 'rolled-back', createdAt: new Date().toISOString() });
               throw new Error('caller failed after charging');
             }),
             /caller failed/,
@@ -51,7 +58,7 @@ for (const name of storeTargetNames()) {
           assert.equal(await getBalance(other.db, account.id), 22);
           // Alternating (two SQLite connections in one process cannot wait on each other's write lock).
           const results = [];
-          for (let i = 0; i < 40; i++) results.push(await debit(i % 2 ? store : other, `c:${i}`));
+          for (let i = 0; i < 40; i++) results.push(await debit(i % 2 ? store : other));
           assert.equal(results.filter((r) => r === 'charged').length, 22);
           assert.equal(await getBalance(store.db, account.id), 0);
           assert.equal(await getBalance(other.db, account.id), 0);
@@ -74,7 +81,7 @@ for (const name of storeTargetNames()) {
         assert.deepEqual(bought, { balance: 3, applied: true });
         assert.deepEqual(retried, { balance: 3, applied: false });
         assert.equal(await getBalance(store.db, b.id), 3);
-        assert.equal(await writeTransaction(store, (trx) => debitOnce(trx, { accountId: b.id, reference: 'x' })), 'charged');
+        assert.equal(await chargeValuation(store, b.id), 'charged');
         assert.equal(await getBalance(store.db, a.id), 2);
         assert.equal(await getBalance(store.db, solo.id), 7);
         await assert.rejects(addCredits(store, { accountId: a.id, credits: 0 }), /credits/);
