@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { holdWriteLock } from '../../../test/support/hold-write-lock.js';
 import { chargedValuation } from '../../../test/support/valuation-to-record.js';
 import { createStoreTarget, storeTargetNames } from '../../../test/support/stores.js';
@@ -30,6 +31,40 @@ for (const name of storeTargetNames()) {
         const result = await recorded;
         assert.ok('valuationId' in result);
         assert.equal(await getBalance(store.db, account.id), 0);
+      } finally {
+        await store.close();
+        await target.destroy();
+      }
+    });
+
+    it('one batch of several accounts: each valuation row is its own, each debit names its valuation, no-value answers and refusals write no debit', async () => {
+      const target = await createStoreTarget(name);
+      const store = await target.open();
+      try {
+        const rich = (await createAccount(store, { email: 'rich@example.com', credits: 10 })).account;
+        const poor = (await createAccount(store, { email: 'poor@example.com', credits: 1 })).account;
+        const recorder = new ValuationRecorder(store);
+        const noValue = (accountId: number) => ({ ...chargedValuation(accountId), charge: false });
+        // Handed over in one turn of the event loop, so one transaction (one multi-row insert on PostgreSQL).
+        const items = [chargedValuation(rich.id), chargedValuation(poor.id), noValue(poor.id), chargedValuation(poor.id), chargedValuation(rich.id)];
+        const settled = await Promise.all(items.map((item) => recorder.record(item)));
+        assert.deepEqual(settled.map((r) => ('valuationId' in r ? 'recorded' : 'insufficient')), ['recorded', 'recorded', 'recorded', 'insufficient', 'recorded']);
+        const ids = settled.flatMap((r) => ('valuationId' in r ? [r.valuationId] : []));
+        assert.deepEqual([...ids].sort((a, b) => a - b), ids, 'ids in the order handed over');
+        const rows = await store.db.selectFrom('valuations').select(['id', 'account_id']).orderBy('id').execute();
+        assert.deepEqual(rows.map((r) => [r.id, r.account_id]), [[ids[0], rich.id], [ids[1], poor.id], [ids[2], poor.id], [ids[3], rich.id]]);
+        const debits = await store.db.selectFrom('ledger_entries').select(['reference', 'valuation_id', 'account_id']).where('amount', '=', -1).orderBy('id').execute();
+        assert.deepEqual(
+          debits.map((d) => [d.reference, d.valuation_id, d.account_id]),
+          [ids[0], ids[1], ids[3]].map((id, k) => [`valuation:${id}`, id, k === 1 ? poor.id : rich.id]),
+        );
+        assert.equal(await getBalance(store.db, rich.id), 8);
+        assert.equal(await getBalance(store.db, poor.id), 0);
+        if (name === 'postgres') {
+          // One transaction wrote them all (a failed batch is retried row by row, each in its own).
+          const writers = await sql<{ x: string }>`select distinct xmin::text as x from valuations union select distinct xmin::text from ledger_entries where amount = -1`.execute(store.db);
+          assert.equal(writers.rows.length, 1);
+        }
       } finally {
         await store.close();
         await target.destroy();

@@ -18,9 +18,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Store } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
-import { insertEntryOnce, tryWriteTransaction } from '../../store/repositories/ledger.js';
+import { insertEntriesOnce, insertEntryOnce, tryWriteTransaction, type NewLedgerEntry } from '../../store/repositories/ledger.js';
 import { retryWhileWriteLockBusy, SQLITE_BUSY_TIMEOUT_MS, WRITE_LOCK_BUSY, WRITE_LOCK_RETRY_MS, WriteLockTimeoutError } from '../../store/write-lock.js';
-import { insertValuation, type NewValuation } from '../../store/repositories/valuations.js';
+import { insertValuation, insertValuationsOnPostgres, type NewValuation } from '../../store/repositories/valuations.js';
 import { findHolder, lockHolderBalance, type Holder } from '../ledger/lock-holder.js';
 import { noteBalance } from '../ledger/precheck-balance.js';
 
@@ -126,32 +126,51 @@ export class ValuationRecorder {
     const balances = new Map<string, number>();
     const results = await tryWriteTransaction(this.store, async (trx) => {
       const holderOfAccount = await this.#lockHolders(trx, items, balances);
-      const recorded: Recorded[] = [];
-      for (const { valuation, charge } of items) {
-        const holder = charge ? holderOfAccount.get(valuation.accountId)! : null;
+      // Which items are written, and which of them charged to which holder, in order.
+      const written: Array<{ item: ValuationToRecord; holder: string | null }> = [];
+      const recorded: Array<Recorded | null> = items.map((item) => {
+        const holder = item.charge ? holderOfAccount.get(item.valuation.accountId)! : null;
         if (holder !== null) {
           const balance = balances.get(holder)!;
-          if (balance < 1) {
-            recorded.push({ insufficient: true });
-            continue;
-          }
+          if (balance < 1) return { insufficient: true };
           balances.set(holder, balance - 1);
         }
-        const valuationId = await insertValuation(trx, valuation);
-        if (holder !== null) {
-          const reference = `valuation:${valuationId}`;
-          const entry = await insertEntryOnce(trx, { holder, accountId: valuation.accountId, amount: -1, reference, valuationId, createdAt: new Date().toISOString() });
-          // A fresh valuation id cannot have been charged before; if it was, the ledger is not what this code assumes.
-          if (entry === null) throw new Error(`ledger already holds ${reference}`);
-        }
-        recorded.push({ valuationId });
-      }
-      return recorded;
+        written.push({ item, holder });
+        return null;
+      });
+      const ids = await this.#insertValuations(trx, written.map((w) => w.item.valuation));
+      const createdAt = new Date().toISOString();
+      const debits = written.flatMap(({ item, holder }, k) =>
+        holder === null ? [] : [{ holder, accountId: item.valuation.accountId, amount: -1, reference: `valuation:${ids[k]!}`, valuationId: ids[k]!, createdAt }],
+      );
+      // A fresh valuation id cannot have been charged before; if it was, the ledger is not what this code assumes.
+      if ((await this.#insertDebits(trx, debits)) !== debits.length) throw new Error(`ledger already holds one of ${debits.map((d) => d.reference).join(', ')}`);
+      let k = 0;
+      return recorded.map((r) => r ?? { valuationId: ids[k++]! });
     });
     if (results === WRITE_LOCK_BUSY) return results;
     // What each holder's balance is now that the batch committed, for the 402 pre-check.
     for (const [holder, balance] of balances) noteBalance(this.store.db, holder, balance);
     return results;
+  }
+
+  /**
+   * The batch's valuations, ids in order. PostgreSQL takes several in one statement (a round trip each was
+   * most of a batch's time there); on SQLite each insert is a synchronous call on the held connection.
+   */
+  async #insertValuations(trx: Kysely<Database>, valuations: NewValuation[]): Promise<number[]> {
+    if (this.store.dialect === 'postgres' && valuations.length > 1) return insertValuationsOnPostgres(trx, valuations);
+    const ids: number[] = [];
+    for (const valuation of valuations) ids.push(await insertValuation(trx, valuation));
+    return ids;
+  }
+
+  /** The batch's debits (as #insertValuations); how many were written. */
+  async #insertDebits(trx: Kysely<Database>, debits: NewLedgerEntry[]): Promise<number> {
+    if (this.store.dialect === 'postgres' && debits.length > 1) return insertEntriesOnce(trx, debits);
+    let written = 0;
+    for (const debit of debits) if ((await insertEntryOnce(trx, debit)) !== null) written++;
+    return written;
   }
 
   /**

@@ -154,6 +154,21 @@ export async function insertEntryOnce(db: Kysely<Database>, entry: NewLedgerEntr
   return row ? row.id : null;
 }
 
+/**
+ * Several entries in one statement (PostgreSQL's group commit: one round trip instead of one each); an
+ * entry whose reference the ledger already holds is skipped. Answers how many were written.
+ */
+export async function insertEntriesOnce(db: Kysely<Database>, entries: readonly NewLedgerEntry[]): Promise<number> {
+  if (entries.length === 0) return 0;
+  const rows = await db
+    .insertInto('ledger_entries')
+    .values(entries.map((e) => ({ holder: e.holder, account_id: e.accountId, amount: e.amount, reference: e.reference, valuation_id: e.valuationId ?? null, note: e.note ?? null, created_at: e.createdAt })))
+    .onConflict((oc) => oc.column('reference').doNothing())
+    .returning('id')
+    .execute();
+  return rows.length;
+}
+
 /** A holder's entries, newest first, from below `beforeId` when given (the (holder, id) index serves it). */
 export async function listEntries(db: Kysely<Database>, holder: string, limit: number, beforeId?: number) {
   let query = db

@@ -1,5 +1,5 @@
 // Stored valuation answers: one row per success or no-value, readable again by the account that asked.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ValuationOutcome } from '../../engine/types.js';
 import type { Database } from '../schema.js';
 import type { ValuationsTable } from '../tables/valuations.js';
@@ -20,57 +20,10 @@ export interface NewValuation {
   idempotency?: { claimId: number; item: number } | null;
 }
 
-const insert = prepared(
-  (
-    db,
-    accountId: number,
-    source: string,
-    marketId: string,
-    propertyId: number | null,
-    uprn: string | null,
-    address: string | null,
-    postcode: string | null,
-    status: string,
-    predictedValue: number | null,
-    confidenceLevel: number | null,
-    tier: number | null,
-    modelVersion: string | null,
-    request: string,
-    response: string,
-    createdAt: string,
-    completedAt: string,
-    idempotencyClaimId: number | null,
-    idempotencyItem: number | null,
-  ) =>
-    db
-      .insertInto('valuations')
-      .values({
-        account_id: accountId,
-        source,
-        market_id: marketId,
-        property_id: propertyId,
-        uprn,
-        address,
-        postcode,
-        status,
-        predicted_value: predictedValue,
-        confidence_level: confidenceLevel,
-        tier,
-        model_version: modelVersion,
-        request,
-        response,
-        created_at: createdAt,
-        completed_at: completedAt,
-        idempotency_claim_id: idempotencyClaimId,
-        idempotency_item: idempotencyItem,
-      })
-      .returning('id'),
-);
-
-export async function insertValuation(db: Kysely<Database>, v: NewValuation): Promise<number> {
+/** A valuation's stored values, in the order valuationRow names them. */
+function valuationValues(v: NewValuation) {
   const success = v.outcome.status === 'success' ? v.outcome : null;
-  const rows = await insert(
-    db,
+  return [
     v.accountId,
     v.source,
     v.marketId,
@@ -89,8 +42,57 @@ export async function insertValuation(db: Kysely<Database>, v: NewValuation): Pr
     new Date().toISOString(),
     v.idempotency?.claimId ?? null,
     v.idempotency?.item ?? null,
-  );
+  ] as [number, string, string, number | null, string | null, string | null, string | null, string, number | null, number | null, number | null, string | null, string, string, string, string, number | null, number | null];
+}
+
+type ValuationValues = ReturnType<typeof valuationValues>;
+
+/** The row for the values (the prepared statement calls it with stand-ins to learn where each one goes). */
+function valuationRow(values: ValuationValues) {
+  const [accountId, source, marketId, propertyId, uprn, address, postcode, status, predictedValue, confidenceLevel, tier, modelVersion, request, response, createdAt, completedAt, claimId, item] = values;
+  return {
+    account_id: accountId,
+    source,
+    market_id: marketId,
+    property_id: propertyId,
+    uprn,
+    address,
+    postcode,
+    status,
+    predicted_value: predictedValue,
+    confidence_level: confidenceLevel,
+    tier,
+    model_version: modelVersion,
+    request,
+    response,
+    created_at: createdAt,
+    completed_at: completedAt,
+    idempotency_claim_id: claimId,
+    idempotency_item: item,
+  };
+}
+
+const insert = prepared((db, ...values: ValuationValues) => db.insertInto('valuations').values(valuationRow(values)).returning('id'));
+
+export async function insertValuation(db: Kysely<Database>, v: NewValuation): Promise<number> {
+  const rows = await insert(db, ...valuationValues(v));
   return rows[0]!.id;
+}
+
+/**
+ * PostgreSQL: several valuations in two round trips instead of one each. Their ids are drawn from the
+ * table's identity sequence first, so each id is known to be its valuation's (the order of RETURNING rows
+ * is not one PostgreSQL promises), then the rows go as one statement. Ids in the order given.
+ */
+export async function insertValuationsOnPostgres(db: Kysely<Database>, vs: readonly NewValuation[]): Promise<number[]> {
+  if (vs.length === 0) return [];
+  const drawn = await sql<{ id: number }>`select nextval(pg_get_serial_sequence('valuations', 'id')) as id from generate_series(1, ${vs.length})`.execute(db);
+  const ids = drawn.rows.map((r) => Number(r.id)).sort((x, y) => x - y);
+  await db
+    .insertInto('valuations')
+    .values(vs.map((v, i) => ({ id: ids[i]!, ...valuationRow(valuationValues(v)) })))
+    .execute();
+  return ids;
 }
 
 /** The valuation if it belongs to the account; another account's id reads as absent. */
