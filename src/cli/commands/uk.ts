@@ -150,7 +150,7 @@ async function importOne(
     const seconds = (Date.now() - started) / 1000;
     if (r.resumedFromLine > 1) console.log(`${file}: resumed at line ${r.resumedFromLine}`);
     console.log(
-      `${file}: ${r.records} records in ${seconds.toFixed(1)} s (${r.mode}): ${r.added} added, ${r.changed} changed, ${r.deleted} deleted, ` +
+      `${file}: ${r.records} records in ${seconds.toFixed(1)} s (${r.mode}${r.exclusive ? ', exclusive' : ''}): ${r.added} added, ${r.changed} changed, ${r.deleted} deleted, ` +
         `${r.deletedUnknown} deletions of unknown sales, ${r.superseded} superseded, ${r.rejected} rejected; ` +
         `${r.categoryB} category B; ${r.propertiesCreated} new properties`,
     );
