@@ -216,6 +216,7 @@ for (const target of storeTargetNames()) {
         assert.equal(journal(), 'wal');
         assert.equal(writer.pragma('busy_timeout', { simple: true }), 0, "the store's writes wait on the event loop again");
         assert.equal(writer.pragma('foreign_keys', { simple: true }), 1);
+        assert.equal(writer.pragma('synchronous', { simple: true }), 1, 'NORMAL again, as openStore sets it');
         assert.equal(await countSales(store, 'uk-alone'), lines.length - 8);
 
         // Another connection (another process) has the file open: the import shares it, in WAL, as before.

@@ -90,6 +90,7 @@ interface HeldConnection {
 function openBatchConnection(location: string): HeldConnection {
   const conn = new SQLite(location);
   conn.pragma('journal_mode = WAL');
+  conn.pragma('synchronous = NORMAL');
   conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   return { conn, exclusive: false, release: () => conn.close() };
 }
@@ -99,7 +100,8 @@ const BULK_TEMP_TABLES = ['ppd_rows', 'ppd_sale_kinds', 'ppd_staged_sales', 'ppd
 /**
  * The connection a bulk import writes on: the store's own, taken from Kysely until the import is done, and
  * the store's read-only connection closed meanwhile. If no other process has the file open either, the file
- * goes from WAL to a rollback journal for the import (measured on 5 million rows: 35 s against 47 s).
+ * goes from WAL to a rollback journal for the import (5 million rows: 36 s against 45 s, medians of
+ * alternating runs, docs/benchmarks.md).
  * In WAL every page the import writes goes to the WAL and is copied into the file again by the checkpoint
  * after the commit (6 s of the 47), and pages the page cache spills are appended to the WAL again each time
  * they change. Through a rollback journal the new pages are written once, in place, and only the few
@@ -114,6 +116,10 @@ async function takeBulkConnection(store: Store): Promise<HeldConnection> {
   const conn = handles.writer;
   const saved = { cacheSize: conn.pragma('cache_size', { simple: true }), threads: conn.pragma('threads', { simple: true }) };
   const exclusive = switchJournal(conn, 'delete');
+  // Outside WAL, NORMAL leaves a power cut at the wrong moment a small chance of corrupting the file; FULL
+  // syncs the journal before any page of the file is overwritten. It costs little here: only the pages the
+  // file held before the import are journaled, so the journal is synced a few times, not once per spill.
+  if (exclusive) conn.pragma('synchronous = FULL');
   // The import's own waits for a lock happen in SQLite's busy handler: the process does nothing else meanwhile.
   conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   return {
@@ -125,6 +131,7 @@ async function takeBulkConnection(store: Store): Promise<HeldConnection> {
         // A process that opened the file since the commit may keep it from WAL for a while: then the next
         // process to open the store sets WAL again (openStore does, each time).
         if (exclusive) switchJournal(conn, 'wal');
+        conn.pragma('synchronous = NORMAL');
         conn.pragma(`cache_size = ${saved.cacheSize}`);
         conn.pragma(`threads = ${saved.threads}`);
         conn.pragma('foreign_keys = ON');
@@ -194,7 +201,6 @@ function charRank(code: number): number {
 }
 
 function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options: PricePaidWriterOptions, held: HeldConnection): PricePaidWriter {
-  conn.pragma('synchronous = NORMAL');
   // Measured on 5 million rows: 256 MiB of page cache holds a batched import's hot index pages, and a bulk
   // import's properties and their indexes while it reads (its finish runs on 32 MiB: see finish).
   conn.pragma(options.bulk ? 'cache_size = -524288' : 'cache_size = -262144');
