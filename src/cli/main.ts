@@ -48,6 +48,10 @@ main(process.argv.slice(2)).then(
     if (error instanceof CliError) {
       console.error(`valora: ${error.message}`);
       process.exitCode = error.exitCode;
+    } else if (error instanceof Error && error.name === 'DatabaseLockedError') {
+      // By name: importing the store here would load its drivers for every command.
+      console.error(`valora: ${error.message}`);
+      process.exitCode = 1;
     } else {
       console.error(error);
       process.exitCode = 1;

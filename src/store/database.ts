@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import type { Database } from './schema.js';
 import { sendRegisteredQueriesByName } from './postgres-named-statements.js';
 import { NonBlockingSqliteDialect } from './sqlite-driver.js';
-import { SQLITE_BUSY_TIMEOUT_MS } from './write-lock.js';
+import { isSqliteBusy, SQLITE_BUSY_TIMEOUT_MS } from './write-lock.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -69,6 +69,21 @@ export function isPostgresDb(db: Kysely<Database>): boolean {
   return db.getExecutor().adapter.constructor.name.startsWith('Postgres');
 }
 
+/**
+ * The SQLite file stayed locked by another process for as long as opening it waits (10 s): a bulk Price
+ * Paid import that has the file to itself holds it so until it commits.
+ */
+export class DatabaseLockedError extends Error {
+  override readonly name = 'DatabaseLockedError';
+
+  constructor(readonly path: string) {
+    super(
+      `the database ${path} is locked by another process (a bulk Price Paid import keeps it until it commits): ` +
+        'wait for that process to finish, then try again',
+    );
+  }
+}
+
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
@@ -80,9 +95,15 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 
 function openSqlite(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const database = new SQLite(path);
-  // WAL lets readers in other processes (workers) proceed while one writer commits.
-  database.pragma('journal_mode = WAL');
+  const database = new SQLite(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  try {
+    // WAL lets readers in other processes (workers) proceed while one writer commits.
+    database.pragma('journal_mode = WAL');
+  } catch (error) {
+    database.close();
+    if (isSqliteBusy(error)) throw new DatabaseLockedError(path);
+    throw error;
+  }
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   const writer = withStatementCache(database);

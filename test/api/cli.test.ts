@@ -1,5 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { createStoreTarget, storeTargetNames, type StoreTarget } from '../support/stores.js';
 import { databaseUrlOf, runCli } from './support/cli.js';
 
@@ -97,3 +101,25 @@ for (const name of storeTargetNames()) {
     });
   });
 }
+
+describe('a CLI command on a SQLite file another process keeps locked', () => {
+  it('says which file is locked and what to do, exit 1, without a stack trace (after waiting 10 s for it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'valora-locked-'));
+    const path = join(dir, 'valora.sqlite');
+    // What a bulk import with the file to itself does: a rollback journal and a lock held until it commits.
+    const holder = new SQLite(path);
+    holder.pragma('journal_mode = DELETE');
+    holder.exec('create table held (x integer)');
+    holder.exec('begin exclusive');
+    holder.exec('insert into held values (1)');
+    try {
+      const r = await runCli(['accounts', 'create', '--email', 'locked@example.com', '--database-url', path]);
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr.trim(), `valora: the database ${path} is locked by another process (a bulk Price Paid import keeps it until it commits): wait for that process to finish, then try again`);
+    } finally {
+      holder.exec('commit');
+      holder.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
