@@ -15,7 +15,8 @@
 // interval whatever the rate.
 // Peers in the same run: the same server's /healthz (the floor of the HTTP stack) and the same valuations
 // with `explain: false` (no TreeSHAP), which separates the engine's explanation cost from the service's.
-// Options: --database-url=URL (PostgreSQL), --data-dir=DIR (reuse trained models), --workers=N[,M…] (serve
+// Options: --database-url=URL (PostgreSQL; PostgreSQL's own CPU per request is then reported too, summed over
+// every postgres process on the machine), --data-dir=DIR (reuse trained models), --workers=N[,M…] (serve
 // processes; default 1,2: every phase with one process, then with two, in the same run), --duration=S (default 10), --connections=C (default 50), --rate=R (default 2000), --runs=N
 // (default 1; the median of each figure is printed too), --accounts=N (spread the load over N accounts;
 // default 1, the worst case: every request charges the same ledger holder), --server-node-args=A,B (e.g.
@@ -41,6 +42,8 @@ interface AutocannonResult {
 }
 type Autocannon = (options: Record<string, unknown>, done: (error: Error | null, result: AutocannonResult) => void) => unknown;
 
+type CpuFields = 'cpuMsPerRequest' | 'databaseCpuMsPerRequest' | 'clientCpuMsPerRequest';
+
 /** What one measured phase reports, closed- or open-loop. */
 interface Phase {
   p50: number;
@@ -50,6 +53,8 @@ interface Phase {
   non2xx: number;
   errors: number;
   cpuMsPerRequest: number | null;
+  /** PostgreSQL's CPU per request (every postgres process), when the server runs on PostgreSQL. */
+  databaseCpuMsPerRequest: number | null;
   /** This process's CPU per request: the load generator's share of the same cores. */
   clientCpuMsPerRequest: number;
 }
@@ -84,32 +89,37 @@ async function startServe(nodeArgs: string[], args: string[], env: NodeJS.Proces
 }
 
 /**
- * CPU seconds used so far by the server and its direct children (cluster workers), from /proc: unlike
- * latency, CPU time per request hardly moves when other processes compete for the cores. null off Linux.
+ * CPU seconds used so far by the processes `counts` picks (by pid, parent pid and command name), from
+ * /proc: unlike latency, CPU time per request hardly moves when other processes compete for the cores.
+ * null off Linux.
  */
-function serverCpuSeconds(pid: number): number | null {
+function processCpuSeconds(counts: (pid: number, ppid: number, command: string) => boolean): number | null {
   try {
-    const stat = (p: number | string) => {
-      const text = readFileSync(`/proc/${p}/stat`, 'utf8');
-      return text.slice(text.lastIndexOf(')') + 2).split(' ');
-    };
     let ticks = 0;
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
-      let fields: string[];
+      let text: string;
       try {
-        fields = stat(entry);
+        text = readFileSync(`/proc/${entry}/stat`, 'utf8');
       } catch {
         continue;
       }
+      const command = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
       // After the command: state(0) ppid(1) … utime(11) stime(12).
-      if (Number(entry) === pid || Number(fields[1]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      if (counts(Number(entry), Number(fields[1]), command)) ticks += Number(fields[11]) + Number(fields[12]);
     }
     return ticks / 100;
   } catch {
     return null;
   }
 }
+
+/** The server and its direct children (cluster workers). */
+const serverCpuSeconds = (pid: number) => processCpuSeconds((p, ppid) => p === pid || ppid === pid);
+
+/** Every PostgreSQL process on the machine (the server's backends, and any other database's). */
+const postgresCpuSeconds = () => processCpuSeconds((_, __, command) => command === 'postgres');
 
 /**
  * Open-loop load at a fixed rate over `connections` keep-alive connections: request i is due at
@@ -303,15 +313,19 @@ export async function run(args: string[]): Promise<void> {
         return bytes;
       };
     };
-    const withCpu = async (measure: () => Promise<Omit<Phase, 'cpuMsPerRequest' | 'clientCpuMsPerRequest'>>): Promise<Phase> => {
+    const withCpu = async (measure: () => Promise<Omit<Phase, CpuFields>>): Promise<Phase> => {
       const before = serverCpuSeconds(child.pid!);
+      const databaseBefore = databaseUrl ? postgresCpuSeconds() : null;
       const clientBefore = process.cpuUsage();
       const result = await measure();
       const after = serverCpuSeconds(child.pid!);
+      const databaseAfter = databaseUrl ? postgresCpuSeconds() : null;
       const client = process.cpuUsage(clientBefore);
+      const perRequest = (from: number | null, to: number | null) => (from !== null && to !== null ? ((to - from) * 1000) / Math.max(1, result.total) : null);
       return {
         ...result,
-        cpuMsPerRequest: before !== null && after !== null ? ((after - before) * 1000) / Math.max(1, result.total) : null,
+        cpuMsPerRequest: perRequest(before, after),
+        databaseCpuMsPerRequest: perRequest(databaseBefore, databaseAfter),
         clientCpuMsPerRequest: (client.user + client.system) / 1000 / Math.max(1, result.total),
       };
     };
@@ -319,7 +333,7 @@ export async function run(args: string[]): Promise<void> {
     const closedLoop = (path: string, payloads: string[] | null, seconds: number) =>
       withCpu(
         () =>
-          new Promise<Omit<Phase, 'cpuMsPerRequest' | 'clientCpuMsPerRequest'>>((resolve, reject) =>
+          new Promise<Omit<Phase, CpuFields>>((resolve, reject) =>
             autocannon(
               {
                 url: url + path,
@@ -357,7 +371,9 @@ export async function run(args: string[]): Promise<void> {
     const results: Record<string, Phase[]> = { closed: [], fixed: [], unexplained: [], health: [] };
     const line = (label: string, r: Phase) =>
       `${label.padEnd(34)} p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(6)} ms   ${Math.round(r.perSecond).toLocaleString('en').padStart(7)} req/s   ` +
-      `server CPU ${r.cpuMsPerRequest === null ? '?' : r.cpuMsPerRequest.toFixed(3)} ms/request, client ${r.clientCpuMsPerRequest.toFixed(3)}   (${r.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
+      `server CPU ${r.cpuMsPerRequest === null ? '?' : r.cpuMsPerRequest.toFixed(3)} ms/request, ` +
+      (r.databaseCpuMsPerRequest === null ? '' : `PostgreSQL ${r.databaseCpuMsPerRequest.toFixed(3)}, `) +
+      `client ${r.clientCpuMsPerRequest.toFixed(3)}   (${r.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors)`;
     const labels: Record<string, string> = {
       closed: 'valuations, closed loop (capacity)',
       fixed: `valuations at ${rate.toLocaleString('en')}/s offered (open loop)`,
@@ -375,7 +391,10 @@ export async function run(args: string[]): Promise<void> {
     }
     const summary = (name: string): Phase => {
       const all = results[name]!;
-      const cpu = all.map((r) => r.cpuMsPerRequest).filter((c): c is number => c !== null);
+      const measured = (pick: (r: Phase) => number | null) => {
+        const values = all.map(pick).filter((c): c is number => c !== null);
+        return values.length ? median(values) : null;
+      };
       return {
         p50: median(all.map((r) => r.p50)),
         p99: median(all.map((r) => r.p99)),
@@ -383,7 +402,8 @@ export async function run(args: string[]): Promise<void> {
         total: all.reduce((s, r) => s + r.total, 0),
         non2xx: all.reduce((s, r) => s + r.non2xx, 0),
         errors: all.reduce((s, r) => s + r.errors, 0),
-        cpuMsPerRequest: cpu.length ? median(cpu) : null,
+        cpuMsPerRequest: measured((r) => r.cpuMsPerRequest),
+        databaseCpuMsPerRequest: measured((r) => r.databaseCpuMsPerRequest),
         clientCpuMsPerRequest: median(all.map((r) => r.clientCpuMsPerRequest)),
       };
     };
