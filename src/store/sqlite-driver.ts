@@ -1,7 +1,8 @@
-// A Kysely driver for a better-sqlite3 connection whose busy handler it turns off (see write-lock.ts): a statement outside a transaction that finds the write lock held by
-// another connection (another process), including the BEGIN IMMEDIATE that opens every Kysely
-// transaction, is tried again from a timer, and the connection is lent to this process's other queries in
-// between, so reads go on. Inside a transaction the lock is already held and statements run as usual.
+// A Kysely driver for a better-sqlite3 connection, with SQLite's busy handler turned off (see write-lock.ts).
+// A statement outside a transaction that finds the write lock held by another connection (another
+// process), the BEGIN IMMEDIATE that opens every Kysely transaction included, is tried again from a timer;
+// the connection is lent to this process's other queries in between, so reads go on. Inside a transaction
+// the lock is already held and statements run as usual.
 //
 // Kysely's own SQLite driver opens transactions with a deferred BEGIN; here they are IMMEDIATE, so a
 // transaction that reads and then writes cannot fail with SQLITE_BUSY_SNAPSHOT half-way (every Kysely
