@@ -29,6 +29,17 @@ function salesWithAddress(store: Store, market: string) {
     .execute();
 }
 
+/**
+ * Places every postcode of the real sample (the tests only need them placed; coordinates are arbitrary);
+ * answers the sample's non-blank lines.
+ */
+async function placeSamplePostcodes(store: Store): Promise<string[]> {
+  const lines = readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l.trim());
+  const postcodes = [...new Set(lines.map((l) => l.split('","')[3]!).filter((p) => p))].sort();
+  await importPostcodes(store, writeFile(tempDir(), 'onspd.csv', onspd(postcodes.map((p, i) => [p, 51 + (i % 300) / 100, -2 + (i % 97) / 100]))));
+  return lines;
+}
+
 async function countSales(store: Store, market: string): Promise<number> {
   const row = await store.db.selectFrom('sales').select((eb) => eb.fn.countAll<number>().as('n')).where('market_id', '=', market).executeTakeFirstOrThrow();
   return Number(row.n);
@@ -38,11 +49,7 @@ for (const target of storeTargetNames()) {
   describe(`Price Paid import on ${target}`, () => {
     it('accounts for every row of the real 1995 sample, and a re-import changes nothing', async () => {
       await withStore(target, async (store) => {
-        const dir = tempDir();
-        const lines = readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l.trim());
-        // Place every postcode of the sample (the test only needs them placed; coordinates are arbitrary).
-        const postcodes = [...new Set(lines.map((l) => l.split('","')[3]!).filter((p) => p))].sort();
-        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd(postcodes.map((p, i) => [p, 51 + (i % 300) / 100, -2 + (i % 97) / 100]))));
+        const lines = await placeSamplePostcodes(store);
 
         const report = await importPricePaid(store, SAMPLE, { marketId: 'uk-1995' });
         assert.equal(report.records, lines.length);
@@ -141,10 +148,7 @@ for (const target of storeTargetNames()) {
 
     it('loads a fresh market in bulk exactly as in batches, and an interrupted bulk import leaves nothing', async () => {
       await withStore(target, async (store) => {
-        const dir = tempDir();
-        const lines = readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l.trim());
-        const postcodes = [...new Set(lines.map((l) => l.split('","')[3]!).filter((p) => p))].sort();
-        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd(postcodes.map((p, i) => [p, 51 + (i % 300) / 100, -2 + (i % 97) / 100]))));
+        const lines = await placeSamplePostcodes(store);
         const indexes = async () =>
           store.dialect === 'sqlite'
             ? (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name in ('sales', 'properties') order by name`.execute(store.db)).rows.map((r) => r.name)
@@ -194,10 +198,7 @@ for (const target of storeTargetNames()) {
 
     it('has the file to itself in bulk when nothing else has it open (a rollback journal), shares it in WAL otherwise, and leaves the store as it was', { skip: target === 'sqlite' ? false : 'the bulk path is SQLite only' }, async () => {
       await withStore(target, async (store) => {
-        const dir = tempDir();
-        const lines = readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l.trim());
-        const postcodes = [...new Set(lines.map((l) => l.split('","')[3]!).filter((p) => p))].sort();
-        await importPostcodes(store, writeFile(dir, 'onspd.csv', onspd(postcodes.map((p, i) => [p, 51 + (i % 300) / 100, -2 + (i % 97) / 100]))));
+        const lines = await placeSamplePostcodes(store);
         const writer = sqliteHandlesOf(store.db)!.writer;
         const journal = () => String(writer.pragma('journal_mode', { simple: true }));
         // The store's read-only connection is open (a read went through it), as in a serving process.

@@ -1,12 +1,11 @@
 // The credit ledger's SQL. A balance is SUM(amount) over a holder's entries, never stored anywhere else;
 // debits are made unique by their reference so a retried charge lands once.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import { sqliteHandlesOf, type Store } from '../database.js';
 import { isSqliteBusy, retryWhileWriteLockBusy, SQLITE_BUSY_TIMEOUT_MS, WRITE_LOCK_BUSY } from '../write-lock.js';
 import type { Database } from '../schema.js';
 import { prepared, withBoundSqliteConnection } from './prepared.js';
-
 
 /**
  * Runs `fn` in a write transaction. SQLite: BEGIN IMMEDIATE takes the database's write lock up front, so
@@ -31,28 +30,15 @@ export function writeTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (t
  */
 export async function tryWriteTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T | typeof WRITE_LOCK_BUSY> {
   if (store.dialect === 'postgres') return store.db.transaction().execute(fn);
-  const handles = sqliteHandlesOf(store.db);
+  const writer = sqliteHandlesOf(store.db)!.writer;
   return store.db.connection().execute(async (conn) => {
-    if (handles) {
-      const writer = handles.writer;
-      if (!beginImmediateUnlessBusy(writer)) return WRITE_LOCK_BUSY;
-      try {
-        const result = await withBoundSqliteConnection(conn, writer, () => fn(conn));
-        writer.prepare('commit').run();
-        return result;
-      } catch (error) {
-        if (writer.inTransaction) writer.prepare('rollback').run();
-        throw error;
-      }
-    }
-    // A Kysely instance without the handles (a test's own dialect).
-    await sql`begin immediate`.execute(conn);
+    if (!beginImmediateUnlessBusy(writer)) return WRITE_LOCK_BUSY;
     try {
-      const result = await fn(conn);
-      await sql`commit`.execute(conn);
+      const result = await withBoundSqliteConnection(conn, writer, () => fn(conn));
+      writer.prepare('commit').run();
       return result;
     } catch (error) {
-      await sql`rollback`.execute(conn);
+      if (writer.inTransaction) writer.prepare('rollback').run();
       throw error;
     }
   });

@@ -96,6 +96,8 @@ function openBatchConnection(location: string): HeldConnection {
 }
 
 const BULK_TEMP_TABLES = ['ppd_rows', 'ppd_sale_kinds', 'ppd_staged_sales', 'ppd_staged_runs'];
+/** The settings a bulk import changes on the store's own connection. */
+const SHARED_SETTINGS = ['synchronous', 'cache_size', 'threads', 'foreign_keys', 'busy_timeout'] as const;
 
 /**
  * The connection a bulk import writes on: the store's own, taken from Kysely until the import is done, and
@@ -114,7 +116,9 @@ async function takeBulkConnection(store: Store): Promise<HeldConnection> {
   const release = await takeSqliteConnection(store.db);
   handles.closeReader();
   const conn = handles.writer;
-  const saved = { cacheSize: conn.pragma('cache_size', { simple: true }), threads: conn.pragma('threads', { simple: true }) };
+  // Every setting the import changes on the store's connection, given back as found (busy_timeout 0: see
+  // sqlite-driver.ts).
+  const saved = SHARED_SETTINGS.map((name) => [name, conn.pragma(name, { simple: true })] as const);
   const exclusive = switchJournal(conn, 'delete');
   // Outside WAL, NORMAL leaves a power cut at the wrong moment a small chance of corrupting the file; FULL
   // syncs the journal before any page of the file is overwritten. It costs little here: only the pages the
@@ -131,13 +135,8 @@ async function takeBulkConnection(store: Store): Promise<HeldConnection> {
         // A process that opened the file since the commit may keep it from WAL for a while: then the next
         // process to open the store sets WAL again (openStore does, each time).
         if (exclusive) switchJournal(conn, 'wal');
-        conn.pragma('synchronous = NORMAL');
-        conn.pragma(`cache_size = ${saved.cacheSize}`);
-        conn.pragma(`threads = ${saved.threads}`);
-        conn.pragma('foreign_keys = ON');
       } finally {
-        // Off again, as the store's driver keeps it (sqlite-driver.ts).
-        conn.pragma('busy_timeout = 0');
+        for (const [name, value] of saved) conn.pragma(`${name} = ${value}`);
         release();
       }
     },
