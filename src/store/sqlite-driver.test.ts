@@ -108,7 +108,7 @@ describe("a SQLite store's write transactions", () => {
       other.prepare('begin immediate').run();
       // A pragma acts when prepared: a cached "busy_timeout = 0" run again would set nothing (the bug behind
       // a process stalling for 10 s on its second locked write).
-      for (let i = 0; i < 3; i++) assert.equal(await tryWriteTransaction(store, async () => 'ran'), WRITE_LOCK_BUSY);
+      for (let i = 0; i < 3; i++) assert.equal(await tryWriteTransaction(store.db, async () => 'ran'), WRITE_LOCK_BUSY);
       assert.equal(sqliteHandlesOf(store.db)!.writer.pragma('busy_timeout', { simple: true }), 0);
       await assert.rejects(writeTransaction(store, async () => 'ran', 30), WriteLockTimeoutError);
       const waiting = writeTransaction(store, async (trx) => (await sql<{ n: number }>`select count(*) as n from accounts`.execute(trx)).rows[0]!.n);

@@ -124,7 +124,7 @@ export class ValuationRecorder {
 
   async #commit(items: ValuationToRecord[]): Promise<Recorded[] | typeof WRITE_LOCK_BUSY> {
     const balances = new Map<string, number>();
-    const results = await tryWriteTransaction(this.store, async (trx) => {
+    const results = await tryWriteTransaction(this.store.db, async (trx) => {
       const holderOfAccount = await this.#lockHolders(trx, items, balances);
       // Which items are written, and which of them charged to which holder, in order.
       const written: Array<{ item: ValuationToRecord; holder: string | null }> = [];

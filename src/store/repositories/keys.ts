@@ -2,7 +2,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../schema.js';
 import type { ApiKeysTable } from '../tables/accounts.js';
-import { sqliteHandlesOf } from '../database.js';
 import { tryWriteTransaction } from './ledger.js';
 import { WRITE_LOCK_BUSY } from '../write-lock.js';
 import { prepared } from './prepared.js';
@@ -75,7 +74,5 @@ const touch = prepared((db, keyId: number, now: string) => db.updateTable('api_k
  * for a timestamp): false when another process holds it, and the caller tries again on a later request.
  */
 export async function touchKey(db: Kysely<Database>, keyId: number, now: string): Promise<boolean> {
-  if (sqliteHandlesOf(db)) return (await tryWriteTransaction({ db, dialect: 'sqlite' }, (trx) => touch(trx, keyId, now))) !== WRITE_LOCK_BUSY;
-  await touch(db, keyId, now);
-  return true;
+  return (await tryWriteTransaction(db, (trx) => touch(trx, keyId, now))) !== WRITE_LOCK_BUSY;
 }

@@ -20,7 +20,7 @@ import { prepared, withBoundSqliteConnection } from './prepared.js';
  * WriteLockTimeoutError.
  */
 export function writeTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (trx: Kysely<Database>) => Promise<T>, limitMs = SQLITE_BUSY_TIMEOUT_MS): Promise<T> {
-  return retryWhileWriteLockBusy(() => tryWriteTransaction(store, fn), limitMs);
+  return retryWhileWriteLockBusy(() => tryWriteTransaction(store.db, fn), limitMs);
 }
 
 /**
@@ -28,10 +28,11 @@ export function writeTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (t
  * nothing is run and the answer is WRITE_LOCK_BUSY at once. PostgreSQL's row locks are waited for
  * asynchronously, so there it is an ordinary transaction.
  */
-export async function tryWriteTransaction<T>(store: Pick<Store, 'db' | 'dialect'>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T | typeof WRITE_LOCK_BUSY> {
-  if (store.dialect === 'postgres') return store.db.transaction().execute(fn);
-  const writer = sqliteHandlesOf(store.db)!.writer;
-  return store.db.connection().execute(async (conn) => {
+export async function tryWriteTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T | typeof WRITE_LOCK_BUSY> {
+  const handles = sqliteHandlesOf(db);
+  if (!handles) return db.transaction().execute(fn);
+  const writer = handles.writer;
+  return db.connection().execute(async (conn) => {
     if (!beginImmediateUnlessBusy(writer)) return WRITE_LOCK_BUSY;
     try {
       const result = await withBoundSqliteConnection(conn, writer, () => fn(conn));
