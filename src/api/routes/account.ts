@@ -48,6 +48,6 @@ export function routes(app: ApiApp): void {
       querystring: PageQuery(1000, LEDGER_PAGE, Type.Integer({ minimum: 1, description: 'next_before of the previous page' })),
       response: { 200: LedgerPage, ...errorResponses(422, ...AUTHENTICATED_ERRORS) },
     },
-    handler: async (request) => listLedgerEntries(app.valora.store.db, request.account.accountId, request.query),
+    handler: async (request) => listLedgerEntries(app.valora.store.db, request.account, request.query),
   });
 }

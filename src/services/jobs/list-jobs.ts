@@ -15,8 +15,8 @@ const JOB_CURSOR = new RegExp(JOB_CURSOR_PATTERN);
 
 export async function listJobs(db: Kysely<Database>, accountId: number, options: { limit?: number; before?: string } = {}): Promise<{ data: JobView[]; next_before: string | null }> {
   const limit = options.limit ?? JOBS_PAGE;
-  const cursor = options.before === undefined ? null : JOB_CURSOR.exec(options.before);
-  if (options.before !== undefined && !cursor) throw new RangeError(`not a job list cursor: ${options.before}`);
+  // The route's schema admits only cursors of JOB_CURSOR_PATTERN.
+  const cursor = options.before === undefined ? null : JOB_CURSOR.exec(options.before)!;
   const rows = await listAccountJobs(db, accountId, limit + 1, cursor ? { createdAt: cursor[1]!, id: cursor[2]! } : undefined);
   const { items, next } = pageOf(rows, limit, (last) => `${last.created_at}~${last.id}`);
   return { data: items.map(presentJob), next_before: next };

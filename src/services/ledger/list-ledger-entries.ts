@@ -2,10 +2,8 @@
 // ledger, or its organisation's pool (every member's entries, each naming the member) when it has one.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
-import { findAccountById } from '../../store/repositories/accounts.js';
 import { listEntries, sumHolderBalance } from '../../store/repositories/ledger.js';
 import { holderOf } from '../accounts/holder.js';
-import { NotFoundError } from '../accounts/errors.js';
 import { pageOf } from '../paging/page-of.js';
 
 export interface LedgerPage {
@@ -19,10 +17,9 @@ export interface LedgerPage {
 /** Entries on a page unless asked otherwise. */
 export const LEDGER_PAGE = 100;
 
-export async function listLedgerEntries(db: Kysely<Database>, accountId: number, options: { limit?: number; before?: number } = {}): Promise<LedgerPage> {
-  const account = await findAccountById(db, accountId);
-  if (!account) throw new NotFoundError(`no account ${accountId}`);
-  const holder = holderOf(account);
+/** `account`: the authenticated account, whose organisation says whose ledger it spends (as a charge does). */
+export async function listLedgerEntries(db: Kysely<Database>, account: { accountId: number; organisationId: number | null }, options: { limit?: number; before?: number } = {}): Promise<LedgerPage> {
+  const holder = holderOf({ id: account.accountId, organisation_id: account.organisationId });
   const limit = options.limit ?? LEDGER_PAGE;
   const { items, next } = pageOf(await listEntries(db, holder, limit + 1, options.before), limit, (last) => last.id);
   return { balance: await sumHolderBalance(db, holder), entries: items, next_before: next };
