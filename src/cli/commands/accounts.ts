@@ -4,7 +4,7 @@ import { findAccount } from '../../services/accounts/find-account.js';
 import { getAccountSummary } from '../../services/accounts/get-account-summary.js';
 import { changeAccount } from '../../services/accounts/update-account.js';
 import { CliError } from '../cli-error.js';
-import { subcommandArgs, wholeNumber, withCliStore } from '../cli-options.js';
+import { STORE_USAGE, subcommandArgs, wholeNumber, withCliStore } from '../cli-options.js';
 
 const USAGE = `usage:
   valora accounts create --email E [--credits N] [--rate-limit N] [--org ID] [--plan P] [--json]
@@ -14,8 +14,7 @@ const USAGE = `usage:
 'create' makes the account and its first API key, printed once.
 
 options:
-  --database-url URL      postgres://… or a SQLite file (default: DATABASE_URL, else <data dir>/valora.sqlite)
-  --data-dir DIR          data directory (default: VALORA_DATA_DIR, else <repo>/data)`;
+${STORE_USAGE}`;
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = subcommandArgs(argv, {

@@ -2,7 +2,7 @@
 // market through the generic importer. With only --market and a bundled market's id it re-imports that
 // market's own file.
 import { readFileSync } from 'node:fs';
-import { cliArgs } from '../cli-options.js';
+import { cliArgs, STORE_OPTIONS } from '../cli-options.js';
 import { resolveStoreUrl } from '../../config.js';
 import type { FeatureSpec, MarketConfig } from '../../engine/types.js';
 import { GADSDEN_CONFIDENCE_TIERS } from '../../engine/confidence.js';
@@ -55,8 +55,7 @@ export async function run(argv: string[]): Promise<number> {
       'max-price': { type: 'string' },
       'max-rejected-share': { type: 'string' },
       json: { type: 'boolean' },
-      'database-url': { type: 'string' },
-      'data-dir': { type: 'string' },
+      ...STORE_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
   });

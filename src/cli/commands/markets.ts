@@ -1,15 +1,14 @@
 // `valora markets list [--json]`: the markets in the database, with their sales. The bundled markets are
 // imported first if this database has never seen them (as `valora serve` does on start).
 import { listMarketsWithCounts } from '../../store/repositories/markets.js';
-import { subcommandArgs, withCliStore } from '../cli-options.js';
+import { STORE_USAGE, subcommandArgs, withCliStore } from '../cli-options.js';
 
 const USAGE = `usage: valora markets list [--json] [--skip-bundled]
 
 options:
   --json                  print the markets as JSON
   --skip-bundled          do not import the bundled markets into a database that lacks them
-  --database-url URL      postgres://… or a SQLite file (default: DATABASE_URL, else <data dir>/valora.sqlite)
-  --data-dir DIR          data directory (default: VALORA_DATA_DIR, else <repo>/data)`;
+${STORE_USAGE}`;
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = subcommandArgs(argv, { command: 'markets', usage: USAGE, subcommands: ['list'], options: { 'skip-bundled': { type: 'boolean' } } });

@@ -2,7 +2,7 @@
 // the UK open-data importers and the demo market generator.
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
-import { cliArgs } from '../cli-options.js';
+import { cliArgs, STORE_OPTIONS } from '../cli-options.js';
 import { resolveDataDir, resolveStoreUrl } from '../../config.js';
 import { openStore, type Store } from '../../store/database.js';
 import { migrateToLatest } from '../../store/migrate.js';
@@ -46,8 +46,7 @@ export async function run(argv: string[]): Promise<number> {
       rejects: { type: 'string' },
       seed: { type: 'string' },
       rows: { type: 'string' },
-      'database-url': { type: 'string' },
-      'data-dir': { type: 'string' },
+      ...STORE_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
   });
