@@ -89,13 +89,15 @@ async function startServe(nodeArgs: string[], args: string[], env: NodeJS.Proces
 }
 
 /**
- * CPU seconds used so far by the processes `counts` picks (by pid, parent pid and command name), from
- * /proc: unlike latency, CPU time per request hardly moves when other processes compete for the cores.
- * null off Linux.
+ * CPU seconds used so far, from one pass over /proc, by the server and its direct children (cluster
+ * workers), and by every PostgreSQL process on the machine (the server's backends, and any other
+ * database's): unlike latency, CPU time per request hardly moves when other processes compete for the
+ * cores. null off Linux.
  */
-function processCpuSeconds(counts: (pid: number, ppid: number, command: string) => boolean): number | null {
+function cpuSeconds(serverPid: number): { server: number; postgres: number } | null {
   try {
-    let ticks = 0;
+    let server = 0;
+    let postgres = 0;
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       let text: string;
@@ -107,19 +109,15 @@ function processCpuSeconds(counts: (pid: number, ppid: number, command: string) 
       const command = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
       // After the command: state(0) ppid(1) … utime(11) stime(12).
       const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      if (counts(Number(entry), Number(fields[1]), command)) ticks += Number(fields[11]) + Number(fields[12]);
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      if (Number(entry) === serverPid || Number(fields[1]) === serverPid) server += ticks;
+      else if (command === 'postgres') postgres += ticks;
     }
-    return ticks / 100;
+    return { server: server / 100, postgres: postgres / 100 };
   } catch {
     return null;
   }
 }
-
-/** The server and its direct children (cluster workers). */
-const serverCpuSeconds = (pid: number) => processCpuSeconds((p, ppid) => p === pid || ppid === pid);
-
-/** Every PostgreSQL process on the machine (the server's backends, and any other database's). */
-const postgresCpuSeconds = () => processCpuSeconds((_, __, command) => command === 'postgres');
 
 /**
  * Open-loop load at a fixed rate over `connections` keep-alive connections: request i is due at
@@ -314,18 +312,16 @@ export async function run(args: string[]): Promise<void> {
       };
     };
     const withCpu = async (measure: () => Promise<Omit<Phase, CpuFields>>): Promise<Phase> => {
-      const before = serverCpuSeconds(child.pid!);
-      const databaseBefore = databaseUrl ? postgresCpuSeconds() : null;
+      const before = cpuSeconds(child.pid!);
       const clientBefore = process.cpuUsage();
       const result = await measure();
-      const after = serverCpuSeconds(child.pid!);
-      const databaseAfter = databaseUrl ? postgresCpuSeconds() : null;
+      const after = cpuSeconds(child.pid!);
       const client = process.cpuUsage(clientBefore);
-      const perRequest = (from: number | null, to: number | null) => (from !== null && to !== null ? ((to - from) * 1000) / Math.max(1, result.total) : null);
+      const perRequest = (from: number | undefined, to: number | undefined) => (from !== undefined && to !== undefined ? ((to - from) * 1000) / Math.max(1, result.total) : null);
       return {
         ...result,
-        cpuMsPerRequest: perRequest(before, after),
-        databaseCpuMsPerRequest: perRequest(databaseBefore, databaseAfter),
+        cpuMsPerRequest: perRequest(before?.server, after?.server),
+        databaseCpuMsPerRequest: databaseUrl ? perRequest(before?.postgres, after?.postgres) : null,
         clientCpuMsPerRequest: (client.user + client.system) / 1000 / Math.max(1, result.total),
       };
     };
