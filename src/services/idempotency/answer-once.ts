@@ -5,8 +5,6 @@
 // that lost the answer finds the charged valuations and answers them again, never charging them twice.
 import { createHash } from 'node:crypto';
 import type { Store } from '../../store/database.js';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.js';
 import { writeTransaction } from '../../store/repositories/ledger.js';
 import {
   claimIdempotencyKey,
@@ -77,11 +75,11 @@ export async function answerOnce<T>(
 ): Promise<Answer<T>> {
   if (key === null) return { statusCode: 200, body: await work(null), replayed: false };
   const hash = createHash('sha256').update(JSON.stringify(requestBody ?? null)).digest('hex');
-  // Writes to the claim wait for SQLite's write lock on the event loop, never inside SQLite (which would
-  // stall every request of this process); a lock held too long answers 503, as a charge's does.
-  const write = <R>(fn: (db: Kysely<Database>) => Promise<R>) => writeTransaction(store, fn);
+  // Every write to the claim waits for SQLite's write lock on the event loop (the store's driver), and a lock
+  // held too long answers 503, as a charge's does. Only the claim itself (an insert, then a read of the row
+  // it met) needs a transaction; the others are one statement each, guarded by the claim's stamp.
   const chargeBy = performance.now() + CLAIM_LEASE_MS - CHARGE_MARGIN_MS;
-  const found = await write((db) => claimIdempotencyKey(db, accountId, key, route, hash));
+  const found = await writeTransaction(store, (db) => claimIdempotencyKey(db, accountId, key, route, hash));
   let held: HeldClaim;
   const answered = new Map<number, Record<string, unknown>>();
   if ('claimed' in found) held = found.claimed;
@@ -89,19 +87,19 @@ export async function answerOnce<T>(
     const { existing } = found;
     if (existing.route !== route || existing.requestHash !== hash) throw new IdempotencyConflictError(422, 'This Idempotency-Key was used with a different request; use a new key for a new request.');
     if (existing.statusCode !== null && existing.body !== null) return { statusCode: existing.statusCode, body: JSON.parse(existing.body) as T, replayed: true };
-    const taken = await write((db) => takeOverClaim(db, existing.id, existing.createdAt, CLAIM_LEASE_MS));
+    const taken = await takeOverClaim(store.db, existing.id, existing.createdAt, CLAIM_LEASE_MS);
     if (!taken) throw new IdempotencyConflictError(409, 'A request with this Idempotency-Key is still being answered; retry shortly.');
     held = taken;
     for (const v of await findClaimedValuations(store.db, held.id)) answered.set(v.item, { valuation_id: v.id, ...(JSON.parse(v.response) as Record<string, unknown>) });
   }
   try {
     const body = await work({ id: held.id, answered, chargeBy });
-    await write((db) => completeIdempotencyKey(db, held, 200, JSON.stringify(body)));
+    await completeIdempotencyKey(store.db, held, 200, JSON.stringify(body));
     return { statusCode: 200, body, replayed: answered.size > 0 };
   } catch (error) {
     // Nothing answered: the key is free for a retry (errors such as 402 charge nothing). Part of a batch
     // answered: the claim stays, open to the next retry at once, which answers that part again.
-    await write((db) => releaseIdempotencyKey(db, held));
+    await releaseIdempotencyKey(store.db, held);
     throw error;
   }
 }
