@@ -5,8 +5,8 @@ import { decodeSales, groupSalesByPart, keyPart } from '../../store/repositories
 import { PPD_FIELDS, PricePaidBatcher } from './price-paid-batcher.js';
 import { readPricePaidRecords } from './price-paid-records.js';
 
-/** Each line's register index (its sale's ref, in file order) and the source keys of the new properties. */
-async function link(registerKeys: string[], lines: string[]): Promise<{ refs: number[]; created: string[]; rejected: string[] }> {
+/** The lines batched as the reading worker batches them (M20 2TG placed), with the rejections. */
+async function batchOf(registerKeys: string[], lines: string[]) {
   const file = writeFile(tempDir(), 'pp.csv', lines.join('\n') + '\n');
   const batcher = new PricePaidBatcher(new Map([['M202TG', [53.414, -2.234]]]), registerKeys, 1000, 'test');
   await readPricePaidRecords(file, 0, 1, PPD_FIELDS, {
@@ -16,7 +16,12 @@ async function link(registerKeys: string[], lines: string[]): Promise<{ refs: nu
     chunkDone: () => {},
   });
   const rejected = batcher.takeRejections().map((r) => `${r.line}: ${r.reason}`);
-  const batch = batcher.takeBatch(0, 0, true);
+  return { batch: batcher.takeBatch(0, 0, true), rejected };
+}
+
+/** Each line's register index (its sale's ref, in file order) and the source keys of the new properties. */
+async function link(registerKeys: string[], lines: string[]): Promise<{ refs: number[]; created: string[]; rejected: string[] }> {
+  const { batch, rejected } = await batchOf(registerKeys, lines);
   return { refs: [...batch.refs.subarray(0, batch.count)], created: batch.properties.sourceKey, rejected };
 }
 
@@ -50,10 +55,7 @@ describe('PricePaidBatcher register linking', () => {
   });
 
   it('keeps a transaction id without its braces, so the writer parts its sales by the id\'s own first two bytes', async () => {
-    const file = writeFile(tempDir(), 'pp.csv', [ppdLine({ id: '3F0A0000-0000-0000-0000-000000000001' }), ppdLine({ id: 'c2d10000-0000-0000-0000-000000000002' })].join('\n') + '\n');
-    const batcher = new PricePaidBatcher(new Map([['M202TG', [53.414, -2.234]]]), [], 1000, 'test');
-    await readPricePaidRecords(file, 0, 1, PPD_FIELDS, { record: (f, n, line) => batcher.record(f, n, line), blank: () => {}, invalid: () => {}, chunkDone: () => {} });
-    const batch = batcher.takeBatch(0, 0, true);
+    const { batch } = await batchOf([], [ppdLine({ id: '3F0A0000-0000-0000-0000-000000000001' }), ppdLine({ id: 'c2d10000-0000-0000-0000-000000000002' })]);
     const keys = decodeSales(batch, [1]).map((s) => s.sourceKey);
     assert.deepEqual(keys, ['3F0A0000-0000-0000-0000-000000000001', 'C2D10000-0000-0000-0000-000000000002']);
     assert.deepEqual(groupSalesByPart(batch).runs, [keyPart(Buffer.from('3F'), 0, 2), 0, 1, keyPart(Buffer.from('C2'), 0, 2), 1, 2]);
