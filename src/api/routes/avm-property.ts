@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { mayHaveCredit } from '../../services/ledger/precheck-balance.js';
-import { holderOf } from '../../services/accounts/holder.js';
+import { holderOfRequester } from '../../services/accounts/holder.js';
 import { valuationRecorder } from '../../services/valuations/record-valuations.js';
 import { elapsedMs } from '../../services/valuations/request-valuation.js';
 import { createValuationContext } from '../../services/valuations/valuation-context.js';
@@ -85,7 +85,7 @@ export function routes(app: ApiApp): void {
     handler: async (request) => {
       const { accountId, organisationId } = request.account;
       const db = app.valora.store.db;
-      if (!(await mayHaveCredit(db, holderOf({ id: accountId, organisation_id: organisationId })))) throw new ApiError(402, 'Insufficient valuations');
+      if (!(await mayHaveCredit(db, holderOfRequester({ accountId, organisationId })))) throw new ApiError(402, 'Insufficient valuations');
       const item = request.body;
       const result = await valueAvmProperty(context, item);
       const echoed = item.property_id != null ? { property_id: item.property_id } : {};

@@ -1,6 +1,7 @@
 // Gadsden batch valuation: up to 100 properties answered in one response, in input order.
 import { Type } from '@sinclair/typebox';
-import { getBalance } from '../../services/ledger/get-balance.js';
+import { holderOfRequester } from '../../services/accounts/holder.js';
+import { sumHolderBalance } from '../../store/repositories/ledger.js';
 import { MAX_VALUATION_BATCH, runValuationBatch } from '../../services/jobs/run-valuation-batch.js';
 import { createValuationContext } from '../../services/valuations/valuation-context.js';
 import { ApiError, AUTHENTICATED_ERRORS, errorResponses } from '../errors.js';
@@ -43,7 +44,7 @@ export function routes(app: ApiApp): void {
         const items = request.body.properties;
         // Items an interrupted earlier attempt with this key already answered are not charged again.
         const toValue = items.length - (claim?.answered.size ?? 0);
-        if (toValue > 0 && (await getBalance(app.valora.store.db, accountId)) < toValue) throw new ApiError(402, 'Insufficient valuations');
+        if (toValue > 0 && (await sumHolderBalance(app.valora.store.db, holderOfRequester(request.account))) < toValue) throw new ApiError(402, 'Insufficient valuations');
         return runValuationBatch(context, { accountId, organisationId }, items, claim);
       }),
   });

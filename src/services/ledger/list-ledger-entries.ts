@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { listEntries, sumHolderBalance } from '../../store/repositories/ledger.js';
-import { holderOf } from '../accounts/holder.js';
+import { holderOfRequester } from '../accounts/holder.js';
 import { pageOf } from '../paging/page-of.js';
 
 export interface LedgerPage {
@@ -19,7 +19,7 @@ export const LEDGER_PAGE = 100;
 
 /** `account`: the authenticated account, whose organisation says whose ledger it spends (as a charge does). */
 export async function listLedgerEntries(db: Kysely<Database>, account: { accountId: number; organisationId: number | null }, options: { limit?: number; before?: number } = {}): Promise<LedgerPage> {
-  const holder = holderOf({ id: account.accountId, organisation_id: account.organisationId });
+  const holder = holderOfRequester(account);
   const limit = options.limit ?? LEDGER_PAGE;
   const { items, next } = pageOf(await listEntries(db, holder, limit + 1, options.before), limit, (last) => last.id);
   return { balance: await sumHolderBalance(db, holder), entries: items, next_before: next };

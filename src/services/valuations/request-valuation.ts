@@ -6,7 +6,7 @@ import type { ValuationOutcome } from '../../engine/types.js';
 import { mayHaveCredit } from '../ledger/precheck-balance.js';
 import type { PropertyRow } from '../../store/repositories/properties.js';
 import { findLastSaleBefore } from '../../store/repositories/valuations.js';
-import { holderOf } from '../accounts/holder.js';
+import { holderOfRequester } from '../accounts/holder.js';
 import { findProperty } from '../properties/find-property.js';
 import { ValuationRequestError } from './errors.js';
 import { presentComparables } from './present-comparables.js';
@@ -96,7 +96,7 @@ export async function requestValuation(
     });
   }
   const property = match.property;
-  const holder = holderOf({ id: requester.accountId, organisation_id: requester.organisationId });
+  const holder = holderOfRequester(requester);
   if (!(await mayHaveCredit(db, holder))) throw new ValuationRequestError('insufficient_balance', 'Insufficient valuations');
 
   const config = await context.marketConfig(property.market_id);

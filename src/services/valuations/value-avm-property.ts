@@ -3,7 +3,7 @@
 // the item's `data` object or a typed item error. Reads only; charging is the caller's (one credit per
 // `complete`, e.g. debitJobItems with `job:<id>:item:<i>`).
 import type { MarketConfig, ValuationOutcome } from '../../engine/types.js';
-import { findPropertiesByAddress, findPropertyById, type PropertyRow } from '../../store/repositories/properties.js';
+import { findPropertiesByAddress, type PropertyRow } from '../../store/repositories/properties.js';
 import { InvalidSubjectError, EngineNotReadyError, NoModelForDateError } from '../valuation-engine.js';
 import { MAX_CANDIDATES, type PropertyCandidate } from '../properties/find-property.js';
 import { presentComparables, type PresentedComparable } from './present-comparables.js';
