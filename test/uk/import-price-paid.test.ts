@@ -69,6 +69,11 @@ for (const target of storeTargetNames()) {
           { price: 42000, date: '1995-12-21', address: '8 Matfen Place, Fenham', postcode: 'NE4 9DN', key: 'NE49DN', type: 'Semi-Detached' },
         );
         assert.deepEqual(JSON.parse(first.attributes), { property_type: 'Semi-Detached', tenure: 'Freehold', new_build: 'N', ppd_category: 'A' });
+        const property = await store.db.selectFrom('properties').select('attributes').where('address', '=', first.address).executeTakeFirstOrThrow();
+        assert.equal(
+          property.attributes,
+          JSON.stringify({ property_type: 'Semi-Detached', tenure: 'Freehold', location_precision: 'postcode', district: 'NEWCASTLE UPON TYNE', county: 'TYNE AND WEAR' }),
+        );
 
         const propertiesBefore = await store.db.selectFrom('properties').select(['id', 'source_key']).orderBy('id').execute();
         const again = await importPricePaid(store, SAMPLE, { marketId: 'uk-1995' });
@@ -290,6 +295,15 @@ for (const target of storeTargetNames()) {
         const sales = await store.db.selectFrom('sales').select(['source_key', 'price']).where('market_id', '=', 'uk-cd').where('source_key', 'in', [id(0), id(1), id(2)]).orderBy('source_key').execute();
         assert.deepEqual(sales, [{ source_key: id(0), price: 123000 }, { source_key: id(2), price: 250000 }]);
         assert.equal(r.propertiesCreated, 30_000);
+
+        // Without a D record the sales stay staged in a file and are sorted there: the later record still wins.
+        const amended = writeFile(dir, 'pp-amended.csv', [...rows.slice(0, 30_001), ppdLine({ id: id(7), price: '7000', paon: '7', street: 'STREET 0', status: 'C' })].join('\n') + '\n');
+        const c = await importPricePaid(store, amended, { marketId: 'uk-c', bulk: true, batchSize: 1000 });
+        assert.deepEqual({ added: c.added, changed: c.changed, deleted: c.deleted }, { added: 30_000, changed: 2, deleted: 0 });
+        const amendedSales = await store.db.selectFrom('sales').select(['source_key', 'price']).where('market_id', '=', 'uk-c').where('source_key', 'in', [id(0), id(6), id(7)]).orderBy('source_key').execute();
+        assert.deepEqual(amendedSales, [{ source_key: id(0), price: 123000 }, { source_key: id(6), price: 250000 }, { source_key: id(7), price: 7000 }]);
+        const count = await store.db.selectFrom('sales').select((eb) => eb.fn.countAll<number>().as('n')).where('market_id', '=', 'uk-c').executeTakeFirstOrThrow();
+        assert.equal(Number(count.n), 30_000);
       });
     });
 
@@ -348,15 +362,23 @@ for (const target of storeTargetNames()) {
           ppdLine({ id: 'dddddddd-0000-0000-0000-000000000004', paon: '9', street: 'CAFÉ ROAD' }),
           ppdLine({ id: 'DDDDDDDD-0000-0000-0000-000000000004', paon: '9', street: 'CAFÉ ROAD', price: '260000', status: 'C' }),
           '"{DDDDDDDD-0000-0000-0000-000000000005}"x,"1"',
+          '"{DDDDDDDD-0000-0000-0000-000000000006}","250000","2015-06-01 00:00","M20 2TG","F","N","L","11","","TEST ROAD","DIDSBURY","MANCHESTER","YNYS MÔN","SIR ""FÔN""","A","A"',
         ].join('\r\n') + '\r\n');
         const r = await importPricePaid(store, file, { marketId: 'uk-odd' });
-        assert.deepEqual({ added: r.added, changed: r.changed, superseded: r.superseded, rejected: r.rejected }, { added: 3, changed: 1, superseded: 1, rejected: 1 });
+        assert.deepEqual({ added: r.added, changed: r.changed, superseded: r.superseded, rejected: r.rejected }, { added: 4, changed: 1, superseded: 1, rejected: 1 });
         assert.deepEqual(r.rejections, [{ line: 7, reason: 'text after the closing quote of field 1' }]);
         assert.deepEqual(await salesWithAddress(store, 'uk-odd'), [
           { source_key: 'DDDDDDDD-0000-0000-0000-000000000001', price: 250000, address: 'The "Old" Mill, Test Road, Didsbury' },
           { source_key: 'DDDDDDDD-0000-0000-0000-000000000002', price: 250000, address: 'Rose Cottage, Test Road, Didsbury' },
           { source_key: 'DDDDDDDD-0000-0000-0000-000000000003', price: 250000, address: '7 Test Road, Didsbury' },
           { source_key: 'DDDDDDDD-0000-0000-0000-000000000004', price: 260000, address: '9 Café Road, Didsbury' },
+          { source_key: 'DDDDDDDD-0000-0000-0000-000000000006', price: 250000, address: '11 Test Road, Didsbury' },
+        ]);
+        // District and county as written, plain (unquoted here) or not (non-ASCII, an escaped quote).
+        const attributes = await store.db.selectFrom('properties').select(['address', 'attributes']).where('market_id', '=', 'uk-odd').where('address', 'in', ['7 Test Road, Didsbury', '11 Test Road, Didsbury']).orderBy('address').execute();
+        assert.deepEqual(attributes, [
+          { address: '11 Test Road, Didsbury', attributes: JSON.stringify({ property_type: 'Flat', tenure: 'Leasehold', location_precision: 'postcode', district: 'YNYS MÔN', county: 'SIR "FÔN"' }) },
+          { address: '7 Test Road, Didsbury', attributes: JSON.stringify({ property_type: 'Semi-Detached', tenure: 'Freehold', location_precision: 'postcode', district: 'MANCHESTER', county: 'GREATER MANCHESTER' }) },
         ]);
       });
     });

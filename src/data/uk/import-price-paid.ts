@@ -19,7 +19,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Store } from '../../store/database.js';
-import type { PricePaidSaleKind } from '../../store/repositories/price-paid-batch.js';
+import { unpackProperties, type PricePaidBatch, type PricePaidSaleKind } from '../../store/repositories/price-paid-batch.js';
 import { openPricePaidWriter } from '../../store/repositories/price-paid-writer.js';
 import {
   countAllSales,
@@ -230,7 +230,7 @@ export async function importPricePaid(store: Store, path: string, options: Impor
       take(message.counts, message.lines, message.rejections);
       if (message.type === 'progress') options.progress?.update(message.offset, stat.size, message.rows);
       else if (message.type === 'batch') {
-        const { batch } = message;
+        const batch: PricePaidBatch = { ...message.batch, properties: unpackProperties(message.batch.properties) };
         const result = await timed(
           () => writer.write(batch, registerIds),
           (seconds) => (report.timing.writeSeconds += seconds),

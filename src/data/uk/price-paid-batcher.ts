@@ -52,10 +52,14 @@ export interface BatcherCounts {
   typeCounts: number[];
 }
 
+/** A postcode's register properties by the first token of their address keys (see PricePaidBatcher.groupsOf). */
+type Groups = Map<string, number | number[]>;
+
 interface Place {
   postcode: string;
   pcKey: string;
   centroid: [number, number];
+  groups: Groups;
   /** Addresses of this postcode spelled with quotes or non-ASCII text → register index; -1: no address key. */
   spelled: Map<string, number>;
 }
@@ -70,6 +74,25 @@ const OVERSIZE = 2;
 function firstToken(key: string): string {
   const space = key.indexOf(' ');
   return space === -1 ? key : key.slice(0, space);
+}
+
+function addToGroup(groups: Groups, token: string, group: number | number[] | undefined, index: number): void {
+  if (group === undefined) groups.set(token, index);
+  else if (typeof group === 'number') groups.set(token, [group, index]);
+  else group.push(index);
+}
+
+/** Beyond this many district + county spellings (a malformed file), attributes are made for each property. */
+const MAX_AREAS = 100_000;
+
+/**
+ * The text JSON.stringify makes of { property_type, tenure, location_precision, district, county }; `slot` is
+ * type index × 3 + tenure index, district and county are JSON already.
+ */
+function attributesText(slot: number, district: string, county: string): string {
+  const type = JSON_TYPES[Math.floor(slot / TENURES.length)]!;
+  const tenure = JSON_TENURES[slot % TENURES.length]!;
+  return `{"property_type":${type},"tenure":${tenure},"location_precision":"postcode","district":${district},"county":${county}}`;
 }
 
 function emptyProperties(firstIndex: number): PricePaidProperties {
@@ -87,11 +110,12 @@ export class PricePaidBatcher {
   private readonly placeBytes = new ByteKeyTable(1 << 16);
   private readonly placeOfBytes: Array<Place | string> = [];
   // The register as the importer sees it: each postcode's properties grouped by the first token of their
-  // address keys ("POSTCODEKEY FIRSTTOKEN" → register indices), with each index's address key. An address
+  // address keys (postcode key → first token → register indices), with each index's address key. An address
   // equal to a key, or continuing one (written at another length), shares that key's first token, so its
-  // group holds every candidate: one map lookup finds a property or shows it is new (a second map of every
-  // full key cost a lookup and an insert per new property on a map of millions of entries, measured).
-  private readonly groups = new Map<string, number | number[]>();
+  // group holds every candidate: one lookup in its postcode's small map finds a property or shows it is new
+  // (a second map of every full key cost a lookup and an insert per new property on a map of millions of
+  // entries, measured; so did one map of every postcode + token: 0.85 µs a lookup, most of it cache misses).
+  private readonly groupsOfPostcode = new Map<string, Groups>();
   // A group of one (most of them) is its index alone: an array per property was most of the import's garbage.
   private readonly addressKeyOf: string[] = [];
   private nextIndex: number;
@@ -99,8 +123,12 @@ export class PricePaidBatcher {
   private readonly spellings = new ByteKeyTable(1 << 16);
   private readonly spellingRefs: number[] = [];
   private readonly title = memoTitleCase();
-  // District and county as JSON strings ('null' when empty): a few hundred values, each encoded once.
-  private readonly jsonText = new Map<string, string>();
+  // Each district + county as spelled in plain fields (a few hundred in a national file) → the new properties'
+  // attributes text by type and tenure, each made once (a string made per property, and two map lookups by
+  // fresh strings, were a fifth of the time spent on a new property, measured).
+  private readonly areas = new ByteKeyTable(1024);
+  private readonly areaJson: Array<[string, string]> = [];
+  private readonly areaAttributes: string[][] = [];
 
   // The batch being filled. Within a batch the last record of a transaction id wins: batchIds numbers the
   // ids, batchIdEntry holds the id's entry (-1 for a deletion).
@@ -205,14 +233,15 @@ export class PricePaidBatcher {
 
   private remember(pc: string, key: string, index: number): void {
     this.addressKeyOf[index] = key;
-    const groupKey = `${pc} ${firstToken(key)}`;
-    this.addToGroup(groupKey, this.groups.get(groupKey), index);
+    const groups = this.groupsOf(pc);
+    const token = firstToken(key);
+    addToGroup(groups, token, groups.get(token), index);
   }
 
-  private addToGroup(groupKey: string, group: number | number[] | undefined, index: number): void {
-    if (group === undefined) this.groups.set(groupKey, index);
-    else if (typeof group === 'number') this.groups.set(groupKey, [group, index]);
-    else group.push(index);
+  private groupsOf(pcKey: string): Groups {
+    let groups = this.groupsOfPostcode.get(pcKey);
+    if (groups === undefined) this.groupsOfPostcode.set(pcKey, (groups = new Map()));
+    return groups;
   }
 
   /**
@@ -253,7 +282,7 @@ export class PricePaidBatcher {
     const pcKey = postcodeKey(postcode);
     const centroid = this.centroids.get(pcKey);
     if (!centroid) return `postcode ${postcode} (field 4) has no coordinates: import its postcode file (valora uk import-postcodes) and run this import again`;
-    return { postcode, pcKey, centroid, spelled: new Map() };
+    return { postcode, pcKey, centroid, groups: this.groupsOf(pcKey), spelled: new Map() };
   }
 
   /** The register index of an address not seen before in this spelling; -1 when it has no address key. */
@@ -263,9 +292,9 @@ export class PricePaidBatcher {
     const street = fieldText(f, 9);
     const addressKey = ppdAddressKey(saon, paon, street);
     if (!addressKey) return -1;
-    const { pcKey } = place;
-    const groupKey = `${pcKey} ${firstToken(addressKey)}`;
-    const group = this.groups.get(groupKey);
+    const { pcKey, groups } = place;
+    const token = firstToken(addressKey);
+    const group = groups.get(token);
     if (group !== undefined) {
       const known = this.findInGroup(group, addressKey);
       if (known >= 0) return known;
@@ -273,7 +302,7 @@ export class PricePaidBatcher {
     const type = TYPES[typeIndex]!;
     const index = this.nextIndex++;
     this.addressKeyOf[index] = addressKey;
-    this.addToGroup(groupKey, group, index);
+    addToGroup(groups, token, group, index);
     const p = this.properties;
     p.sourceKey.push(`${pcKey}:${addressKey}`);
     p.address.push(formatPpdAddress({ saon, paon, street, locality: fieldText(f, 10), town: fieldText(f, 11) }, this.title));
@@ -282,20 +311,26 @@ export class PricePaidBatcher {
     p.latitude.push(place.centroid[0]);
     p.longitude.push(place.centroid[1]);
     p.propertyType.push(type);
-    // The text JSON.stringify makes of { property_type, tenure, location_precision, district, county }.
-    p.attributes.push(
-      `{"property_type":${JSON_TYPES[typeIndex]},"tenure":${JSON_TENURES[tenureIndex]},"location_precision":"postcode","district":${this.json(fieldText(f, 12))},"county":${this.json(fieldText(f, 13))}}`,
-    );
+    p.attributes.push(this.attributesOf(f, typeIndex, tenureIndex));
     return index;
   }
 
-  private json(text: string): string {
-    let out = this.jsonText.get(text);
-    if (out === undefined) {
-      out = JSON.stringify(text || null);
-      if (this.jsonText.size < 100_000) this.jsonText.set(text, out);
+  /** A new property's attributes text, from its record's type, tenure, district and county. */
+  private attributesOf(f: RecordFields, typeIndex: number, tenureIndex: number): string {
+    const slot = typeIndex * TENURES.length + tenureIndex;
+    if (f.flags[12] !== 0 || f.flags[13] !== 0 || this.areas.size >= MAX_AREAS) {
+      return attributesText(slot, JSON.stringify(fieldText(f, 12) || null), JSON.stringify(fieldText(f, 13) || null));
     }
-    return out;
+    const { buf, starts, ends } = f;
+    const hash = hashBytes(buf, starts[12]!, ends[12]!, starts[13]!, ends[13]!);
+    let area = this.areas.find(hash, buf, starts[12]!, ends[12]!, starts[13]!, ends[13]!);
+    if (area < 0) {
+      area = this.areas.add(hash, buf, starts[12]!, ends[12]!, starts[13]!, ends[13]!);
+      this.areaJson[area] = [JSON.stringify(fieldText(f, 12) || null), JSON.stringify(fieldText(f, 13) || null)];
+      this.areaAttributes[area] = [];
+    }
+    const [district, county] = this.areaJson[area]!;
+    return (this.areaAttributes[area]![slot] ??= attributesText(slot, district, county));
   }
 
   private grow(): void {

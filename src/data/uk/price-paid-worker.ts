@@ -4,7 +4,7 @@
 // copy (their buffers are transferred); at most MAX_UNWRITTEN of them wait for the writer, which keeps
 // memory flat however far the reader could run ahead.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PricePaidBatch } from '../../store/repositories/price-paid-batch.js';
+import { packProperties, type PackedProperties, type PricePaidBatch } from '../../store/repositories/price-paid-batch.js';
 import { PPD_FIELDS, PricePaidBatcher, type BatcherCounts, type Rejection } from './price-paid-batcher.js';
 import { readPricePaidRecords } from './price-paid-records.js';
 
@@ -21,8 +21,11 @@ export interface PricePaidReadRequest {
 }
 
 /** What the worker posts; the main thread answers each batch with 'written'. */
+/** A batch as it crosses to the main thread: its new properties packed (packProperties). */
+export type PackedPricePaidBatch = Omit<PricePaidBatch, 'properties'> & { properties: PackedProperties };
+
 export type PricePaidReadMessage =
-  | { type: 'batch'; batch: PricePaidBatch; rejections: Rejection[]; counts: BatcherCounts; lines: number }
+  | { type: 'batch'; batch: PackedPricePaidBatch; rejections: Rejection[]; counts: BatcherCounts; lines: number }
   | { type: 'progress'; offset: number; rows: number; rejections: Rejection[]; counts: BatcherCounts; lines: number }
   | { type: 'done'; rejections: Rejection[]; counts: BatcherCounts; lines: number };
 
@@ -40,8 +43,10 @@ async function read(request: PricePaidReadRequest): Promise<void> {
   };
   port.on('message', onWritten);
   const send = async (batch: PricePaidBatch, lines: number) => {
-    const message: PricePaidReadMessage = { type: 'batch', batch, rejections: batcher.takeRejections(), counts: batcher.counts, lines };
-    port.postMessage(message, [batch.sales.buffer as ArrayBuffer, batch.refs.buffer as ArrayBuffer]);
+    const properties = packProperties(batch.properties);
+    const message: PricePaidReadMessage = { type: 'batch', batch: { ...batch, properties }, rejections: batcher.takeRejections(), counts: batcher.counts, lines };
+    const transfer = [batch.sales.buffer, batch.refs.buffer, properties.lengths.buffer, properties.latitude.buffer, properties.longitude.buffer] as ArrayBuffer[];
+    port.postMessage(message, transfer);
     unwritten++;
     while (unwritten >= MAX_UNWRITTEN) await new Promise<void>((resolve) => (wake = resolve));
   };

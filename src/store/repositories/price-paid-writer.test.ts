@@ -11,6 +11,9 @@ import {
   decodeSales,
   groupSalesByPart,
   keyPart,
+  packProperties,
+  sortRecordsByKey,
+  unpackProperties,
   writeDigits,
   type PricePaidBatch,
 } from './price-paid-batch.js';
@@ -43,6 +46,65 @@ describe('groupSalesByPart', () => {
     const byBytes = [...ids].sort(Buffer.compare);
     const byPart = [...ids].sort((a, b) => keyPart(a, 0, a.length) - keyPart(b, 0, b.length) || Buffer.compare(a, b));
     assert.deepEqual(byPart, byBytes);
+  });
+});
+
+describe('sortRecordsByKey', () => {
+  /** Records whose ids are `ids` (as bytes), each one's price its position, sorted; the prices in sorted order. */
+  const sortedPositions = (ids: Buffer[], skip = 0) => {
+    const blob = Buffer.alloc(ids.length * SALE_RECORD, 0x30);
+    ids.forEach((id, i) => {
+      id.copy(blob, i * SALE_RECORD + SALE_KEY_AT);
+      writeDigits(blob, i * SALE_RECORD + SALE_KEY_LENGTH_AT, 2, id.length);
+      writeDigits(blob, i * SALE_RECORD + SALE_PRICE_AT, 12, i);
+    });
+    const sorted = sortRecordsByKey(blob, ids.length, skip);
+    return decodeSales({ ...batchOf([]), sales: sorted, count: ids.length, oversize: [] }, []).map((s) => s.price);
+  };
+  /** The positions in the order a stable sort by bytes (SQLite's BINARY collation) gives. */
+  const byBytes = (ids: Buffer[]) => ids.map((id, i) => [id, i] as const).sort((a, b) => Buffer.compare(a[0], b[0]) || a[1] - b[1]).map(([, i]) => i);
+
+  it('orders records by their ids byte by byte, a prefix first, equal ids in the order given', () => {
+    const ids = ['AB', 'A', 'A\u0000', 'B', 'AB', '\u00e9t\u00e9', '0', '', 'AB'].map((s) => Buffer.from(s));
+    assert.deepEqual(sortedPositions(ids), byBytes(ids));
+  });
+
+  it('orders ids that agree beyond its numeric prefix, in long runs and short ones, and skips a part\'s shared bytes', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const hex = (n: number) => Array.from({ length: n }, () => '0123456789ABCDEF'[Math.floor(random() * 16)]).join('');
+    // Every id starts "C7" (one part); 40 share their first 20 bytes, a few dozen pairs their first 9; the
+    // rest are GUIDs, some repeated.
+    const ids: Buffer[] = [];
+    const shared = `C7${hex(18)}`;
+    for (let i = 0; i < 40; i++) ids.push(Buffer.from(`${shared}-${hex(4)}`));
+    for (let i = 0; i < 30; i++) {
+      const head = `C7${hex(7)}`;
+      ids.push(Buffer.from(`${head}${hex(10)}`), Buffer.from(`${head}${hex(3)}`));
+    }
+    for (let i = 0; i < 3000; i++) ids.push(Buffer.from(`C7${hex(6)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`));
+    for (let i = 0; i < 200; i++) ids.push(ids[Math.floor(random() * ids.length)]!);
+    assert.deepEqual(sortedPositions(ids, 2), byBytes(ids));
+    assert.deepEqual(sortedPositions([]), []);
+  });
+});
+
+describe('packProperties', () => {
+  it('gives back the same properties, whatever their text holds', () => {
+    const p = {
+      firstIndex: 12,
+      sourceKey: ['M202TG:1 MILL LANE', 'M202TG:', 'M11AA:FLAT 2 \u00e9T\u00c9'],
+      address: ['1 Mill Lane', '', 'Flat 2, \u00c9t\u00e9 "House"\u0000'],
+      postcode: ['M20 2TG', 'M20 2TG', 'M1 1AA'],
+      postcodeKey: ['M202TG', 'M202TG', 'M11AA'],
+      latitude: [53.414, 53.414, 53.48],
+      longitude: [-2.234, -2.234, -2.24],
+      propertyType: ['Detached', 'Flat', 'Flat'],
+      attributes: ['{}', '{"a":1}', '{"district":"\u00e9"}'],
+    };
+    assert.deepEqual(unpackProperties(structuredClone(packProperties(p))), p);
+    const none = { ...p, sourceKey: [], address: [], postcode: [], postcodeKey: [], latitude: [], longitude: [], propertyType: [], attributes: [] };
+    assert.deepEqual(unpackProperties(structuredClone(packProperties(none))), none);
   });
 });
 

@@ -26,11 +26,13 @@ import {
   fillPropertyIds,
   groupSalesByPart,
   keyPart,
+  sortRecordsByKey,
   type PricePaidBatch,
   type PricePaidBatchResult,
   type PricePaidProperties,
   type PricePaidSaleKind,
 } from './price-paid-batch.js';
+import { SaleStagingFile } from './price-paid-staging.js';
 import { upsertSales } from './sales.js';
 import { insertRegisterProperties } from './uk.js';
 
@@ -160,7 +162,7 @@ const RECORD_KEY = `cast(substr(@rows, r.o + ${SALE_KEY_AT + 1}, cast(${recordFi
 const RECORD_DATE = recordField(SALE_DATE_AT, 10);
 const RECORD_PRICE = `cast(${recordField(SALE_PRICE_AT, 12)} as integer)`;
 const RECORD_KIND = `cast(${recordField(SALE_KIND_AT, 3)} as integer)`;
-const RECORDS = `(select i * ${SALE_RECORD} as o from temp.ppd_rows where i < @count) as r`;
+const RECORDS = `(select i, i * ${SALE_RECORD} as o from temp.ppd_rows where i < @count) as r`;
 
 const PROPERTY_ROWS = 64;
 const PROPERTY_PARAMS = 9;
@@ -256,29 +258,49 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
   );
   const deleteSale = conn.prepare(`delete from sales where market_id = ? and source_key = ?`);
 
-  // A bulk import stages its sales in a temporary table and inserts them once, at the end, in transaction-id
-  // order: the unique index then grows at one end. Inserted batch by batch, each batch's ids land all over
-  // that index, so every batch rewrote most of its pages (measured: the cost per row grew with the rows
-  // already loaded, to several times the rest of the import at 5 million rows). Each batch is staged
-  // grouped by part (keyPart: the id's first two bytes), its runs noted, so the final insert sorts one part
-  // at a time: a part's sort fits in memory, where one sort of every staged row with its attributes spilled
-  // to temp files (measured on 5 million rows: 22 s for that insert in one sort, 12 s by part). Staging
-  // stays an append (rows keyed by part in one table cost three times as much to stage, measured).
+  // A bulk import stages its sales and inserts them once, at the end, in transaction-id order: the unique
+  // index then grows at one end. Inserted batch by batch, each batch's ids land all over that index, so every
+  // batch rewrote most of its pages (measured: the cost per row grew with the rows already loaded, to several
+  // times the rest of the import at 5 million rows). Each batch is staged grouped by part (keyPart: the id's
+  // first two bytes), its runs noted, so the final insert sorts one part at a time: a part's sort fits in
+  // memory, where one sort of every staged row with its attributes spilled to temp files (measured on 5
+  // million rows: 22 s for that insert in one sort, 12 s by part).
+  //
+  // Sales are staged in a file of records (price-paid-staging.ts) and each part sorted here. A file with D
+  // records (which delete staged sales by id) or a sale too large for a record moves what it staged to a
+  // temporary table and stages the rest there, to be sorted by SQLite: the monthly files have D records,
+  // and are imported in batches unless asked otherwise; the national file has none.
   let stagedSeq = 0;
-  if (options.bulk) {
+  let stagingFile = options.bulk ? new SaleStagingFile() : null;
+  let stagingTable: ReturnType<typeof stageInTable> | null = null;
+  function stageInTable() {
     conn.exec('drop table if exists temp.ppd_staged_sales');
     conn.exec('create temp table ppd_staged_sales (seq integer primary key, property_id integer not null, source_key text not null, sale_date text not null, price integer not null, kind integer not null)');
     conn.exec('drop table if exists temp.ppd_staged_runs');
     conn.exec('create temp table ppd_staged_runs (part integer not null, first integer not null, end integer not null)');
-  }
-  const stageSaleRecords = options.bulk
-    ? conn.prepare(
+    const table = {
+      stageRecords: conn.prepare(
         `insert into temp.ppd_staged_sales (seq, property_id, source_key, sale_date, price, kind)
          select @seq + r.o / ${SALE_RECORD}, ${RECORD_PROPERTY_ID}, ${RECORD_KEY}, ${RECORD_DATE}, ${RECORD_PRICE}, ${RECORD_KIND} from ${RECORDS}`,
-      )
-    : null;
-  const stageRun = options.bulk ? conn.prepare('insert into temp.ppd_staged_runs (part, first, end) values (?, ?, ?)') : null;
-  const stageSale = options.bulk ? conn.prepare('insert into temp.ppd_staged_sales (seq, property_id, source_key, sale_date, price, kind) values (?, ?, ?, ?, ?, ?)') : null;
+      ),
+      stageRun: conn.prepare('insert into temp.ppd_staged_runs (part, first, end) values (?, ?, ?)'),
+      stageSale: conn.prepare('insert into temp.ppd_staged_sales (seq, property_id, source_key, sale_date, price, kind) values (?, ?, ?, ?, ?, ?)'),
+    };
+    const stageGrouped = (records: Buffer, count: number, runs: readonly number[], seq: number) => {
+      ensureRows(count);
+      table.stageRecords.run({ rows: records, count, seq });
+      for (let k = 0; k < runs.length; k += 3) table.stageRun.run(runs[k], seq + runs[k + 1]!, seq + runs[k + 2]!);
+    };
+    // What the file holds, with the sequence numbers it would have had in the table from the start.
+    let seq = 0;
+    for (const staged of stagingFile!.batches) {
+      stageGrouped(stagingFile!.readBatch(staged), staged.count, staged.runs, seq);
+      seq += staged.count;
+    }
+    stagingFile!.close();
+    stagingFile = null;
+    return { ...table, stageGrouped };
+  }
   // The monthly files' D records delete sales staged by earlier batches; the key index is made only when
   // the first one comes (the national file has none).
   let stagedKeyIndex = false;
@@ -333,27 +355,66 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
     }
   };
 
+  // The staged sales into `sales`, a part at a time in part order, each in transaction-id order; later
+  // records of an id replace earlier ones (a C record), so ties go in file order.
+  const insertStagedFromFile = (staging: SaleStagingFile, now: string) => {
+    // The records come sorted: ppd_rows is the outer loop (CROSS JOIN), so its order is kept without a sort.
+    const insertSorted = conn.prepare(
+      `insert into sales (market_id, property_id, source_key, sale_date, price, is_market, non_market_reason, attributes, created_at)
+       select @market, ${RECORD_PROPERTY_ID}, ${RECORD_KEY}, ${RECORD_DATE}, ${RECORD_PRICE}, k.is_market, k.non_market_reason, k.attributes, @now
+       from ${RECORDS} cross join temp.ppd_sale_kinds as k on k.code = ${RECORD_KIND}
+       where true order by r.i
+       ${saleUpdate}`,
+    );
+    for (const part of staging.parts()) {
+      const blob = staging.readPart(part);
+      const count = blob.length / SALE_RECORD;
+      ensureRows(count);
+      insertSorted.run({ market: marketId, now, rows: sortRecordsByKey(blob, count, 2), count });
+    }
+    staging.close();
+  };
+  const insertStagedFromTable = (now: string) => {
+    const insertPart = conn.prepare(
+      `insert into sales (market_id, property_id, source_key, sale_date, price, is_market, non_market_reason, attributes, created_at)
+       select @market, s.property_id, s.source_key, s.sale_date, s.price, k.is_market, k.non_market_reason, k.attributes, @now
+       from temp.ppd_staged_runs as run
+       join temp.ppd_staged_sales as s on s.seq >= run.first and s.seq < run.end
+       join temp.ppd_sale_kinds as k on k.code = s.kind
+       where run.part = @part order by s.source_key, s.seq
+       ${saleUpdate}`,
+    );
+    conn.exec('create index temp.ppd_staged_runs_part on ppd_staged_runs (part)');
+    const parts = conn.prepare('select distinct part from temp.ppd_staged_runs order by part').pluck().all() as number[];
+    for (const part of parts) insertPart.run({ market: marketId, now, part });
+    conn.exec('drop table temp.ppd_staged_sales');
+    conn.exec('drop table temp.ppd_staged_runs');
+  };
+
   const run = conn.transaction((batch: PricePaidBatch, registerIds: number[]): PricePaidBatchResult => {
     const now = new Date().toISOString();
     insertProperties(batch.properties, registerIds, now);
     fillPropertyIds(batch, registerIds);
+    if (stagingFile && (batch.oversize.length > 0 || batch.deletions.length > 0)) stagingTable = stageInTable();
     if (batch.count > 0) {
-      ensureRows(batch.count);
       const rows = batch.sales.subarray(0, batch.count * SALE_RECORD);
-      if (stageSaleRecords) {
+      if (options.bulk) {
         const grouped = groupSalesByPart({ ...batch, sales: rows });
-        stageSaleRecords.run({ rows: grouped.sales, count: batch.count, seq: stagedSeq });
-        for (let k = 0; k < grouped.runs.length; k += 3) stageRun!.run(grouped.runs[k], stagedSeq + grouped.runs[k + 1]!, stagedSeq + grouped.runs[k + 2]!);
+        if (stagingFile) stagingFile.append(grouped.sales, batch.count, grouped.runs);
+        else stagingTable!.stageGrouped(grouped.sales, batch.count, grouped.runs, stagedSeq);
         stagedSeq += batch.count;
-      } else insertSaleRecords.run({ market: marketId, rows, count: batch.count, now });
+      } else {
+        ensureRows(batch.count);
+        insertSaleRecords.run({ market: marketId, rows, count: batch.count, now });
+      }
     }
     for (const s of batch.oversize) {
       const propertyId = registerIds[s.ref]!;
       const k = options.saleKinds[s.kind]!;
-      if (stageSale) {
+      if (stagingTable) {
         const key = Buffer.from(s.sourceKey);
-        stageRun!.run(keyPart(key, 0, key.length), stagedSeq, stagedSeq + 1);
-        stageSale.run(stagedSeq++, propertyId, s.sourceKey, s.saleDate, s.price, s.kind);
+        stagingTable.stageRun.run(keyPart(key, 0, key.length), stagedSeq, stagedSeq + 1);
+        stagingTable.stageSale.run(stagedSeq++, propertyId, s.sourceKey, s.saleDate, s.price, s.kind);
       }
       else upsertSale.run(marketId, propertyId, s.sourceKey, s.saleDate, s.price, k.isMarket, k.nonMarketReason, k.attributes, now);
     }
@@ -397,22 +458,9 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
       // the tables and indexes written from here grow at one end and need no cache (measured on 5 million
       // rows: the two index builds 9.1 and 5.3 s with 512 MiB, 5.1 and 3.9 s with 32 MiB).
       conn.pragma('cache_size = -32768');
-      // Part by part in order; later records of an id replace earlier ones (a C record), so ties go in file order.
-      const insertPart = conn.prepare(
-        `insert into sales (market_id, property_id, source_key, sale_date, price, is_market, non_market_reason, attributes, created_at)
-         select @market, s.property_id, s.source_key, s.sale_date, s.price, k.is_market, k.non_market_reason, k.attributes, @now
-         from temp.ppd_staged_runs as run
-         join temp.ppd_staged_sales as s on s.seq >= run.first and s.seq < run.end
-         join temp.ppd_sale_kinds as k on k.code = s.kind
-         where run.part = @part order by s.source_key, s.seq
-         ${saleUpdate}`,
-      );
-      conn.exec('create index temp.ppd_staged_runs_part on ppd_staged_runs (part)');
       const now = new Date().toISOString();
-      const parts = conn.prepare('select distinct part from temp.ppd_staged_runs order by part').pluck().all() as number[];
-      for (const part of parts) insertPart.run({ market: marketId, now, part });
-      conn.exec('drop table temp.ppd_staged_sales');
-      conn.exec('drop table temp.ppd_staged_runs');
+      if (stagingFile) insertStagedFromFile(stagingFile, now);
+      else insertStagedFromTable(now);
       step('sorted insert');
       for (const index of rebuild) {
         conn.exec(index.sql);
@@ -435,6 +483,7 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
     },
     async close() {
       try {
+        stagingFile?.close();
         if (conn.inTransaction) conn.exec('rollback');
       } finally {
         held.release();
