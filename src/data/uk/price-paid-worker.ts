@@ -45,7 +45,7 @@ async function read(request: PricePaidReadRequest): Promise<void> {
   const send = async (batch: PricePaidBatch, lines: number) => {
     const properties = packProperties(batch.properties);
     const message: PricePaidReadMessage = { type: 'batch', batch: { ...batch, properties }, rejections: batcher.takeRejections(), counts: batcher.counts, lines };
-    const transfer = [batch.sales.buffer, batch.refs.buffer, properties.lengths.buffer, properties.latitude.buffer, properties.longitude.buffer] as ArrayBuffer[];
+    const transfer = [batch.sales, batch.refs, properties.lengths, properties.typeCodes, properties.attributeCodes, properties.latitude, properties.longitude].map((a) => a.buffer as ArrayBuffer);
     port.postMessage(message, transfer);
     unwritten++;
     while (unwritten >= MAX_UNWRITTEN) await new Promise<void>((resolve) => (wake = resolve));

@@ -36,52 +36,98 @@ export interface PricePaidProperties {
   attributes: string[];
 }
 
-/** The text columns of PricePaidProperties, in the order packProperties writes them. */
-const TEXT_COLUMNS = ['sourceKey', 'address', 'postcode', 'postcodeKey', 'propertyType', 'attributes'] as const;
-
 /**
- * PricePaidProperties as they cross between threads: every text value of the batch in one string, with each
- * value's length, and the coordinates as typed arrays (all three transferable or copied whole). Cloned as
- * arrays, a batch's hundreds of thousands of strings each cost the reading thread a serialisation step and
- * the writing thread an allocation (measured at 5 million rows: 1.4 s of the reading worker's time).
+ * PricePaidProperties as they cross between threads. Each property's own text (source key, address,
+ * postcode, postcode key) goes in one string with each value's length; the attributes and the property type
+ * take few values (one per type, tenure, district and county), so each distinct one is sent once with a code
+ * per property; the coordinates go as typed arrays. Cloned as arrays, a batch's hundreds of thousands of
+ * strings each cost the reading thread a serialisation step and the writing thread an allocation (measured
+ * at 5 million rows: 1.4 s of the reading worker's time).
  */
 export interface PackedProperties {
   firstIndex: number;
   count: number;
+  /** Source keys, then addresses, postcodes and postcode keys, each column whole. */
   text: string;
   lengths: Int32Array;
+  /** Distinct property types and attributes texts, and each property's code into them. */
+  values: string[];
+  typeCodes: Int32Array;
+  attributeCodes: Int32Array;
   latitude: Float64Array;
   longitude: Float64Array;
 }
 
 export function packProperties(p: PricePaidProperties): PackedProperties {
   const count = p.sourceKey.length;
-  const lengths = new Int32Array(count * TEXT_COLUMNS.length);
-  const parts: string[] = new Array(lengths.length);
+  const columns = [p.sourceKey, p.address, p.postcode, p.postcodeKey];
+  const parts: string[] = [];
+  const lengths = new Int32Array(count * columns.length);
   let at = 0;
-  for (let i = 0; i < count; i++) {
-    for (const column of TEXT_COLUMNS) {
-      const value = p[column][i]!;
-      parts[at] = value;
+  for (const column of columns) {
+    for (let i = 0; i < count; i++) {
+      const value = column[i]!;
+      parts.push(value);
       lengths[at++] = value.length;
     }
   }
-  return { firstIndex: p.firstIndex, count, text: parts.join(''), lengths, latitude: Float64Array.from(p.latitude), longitude: Float64Array.from(p.longitude) };
+  const values: string[] = [];
+  const codeOf = new Map<string, number>();
+  const encode = (column: string[]) => {
+    const codes = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      const value = column[i]!;
+      let code = codeOf.get(value);
+      if (code === undefined) {
+        code = values.push(value) - 1;
+        codeOf.set(value, code);
+      }
+      codes[i] = code;
+    }
+    return codes;
+  };
+  return {
+    firstIndex: p.firstIndex,
+    count,
+    text: parts.join(''),
+    lengths,
+    values,
+    typeCodes: encode(p.propertyType),
+    attributeCodes: encode(p.attributes),
+    latitude: Float64Array.from(p.latitude),
+    longitude: Float64Array.from(p.longitude),
+  };
 }
 
 export function unpackProperties(packed: PackedProperties): PricePaidProperties {
-  const p: PricePaidProperties = { firstIndex: packed.firstIndex, sourceKey: [], address: [], postcode: [], postcodeKey: [], latitude: Array.from(packed.latitude), longitude: Array.from(packed.longitude), propertyType: [], attributes: [] };
-  const { text, lengths } = packed;
+  const { count, text, lengths, values } = packed;
   let at = 0;
   let from = 0;
-  for (let i = 0; i < packed.count; i++) {
-    for (const column of TEXT_COLUMNS) {
+  const column = () => {
+    const out: string[] = new Array(count);
+    for (let i = 0; i < count; i++) {
       const to = from + lengths[at++]!;
-      p[column].push(text.slice(from, to));
+      out[i] = text.slice(from, to);
       from = to;
     }
-  }
-  return p;
+    return out;
+  };
+  const sourceKey = column();
+  const address = column();
+  const postcode = column();
+  const postcodeKey = column();
+  const decode = (codes: Int32Array) => Array.from(codes, (code) => values[code]!);
+  return {
+    firstIndex: packed.firstIndex,
+    sourceKey,
+    address,
+    postcode,
+    postcodeKey,
+    latitude: Array.from(packed.latitude),
+    longitude: Array.from(packed.longitude),
+    propertyType: decode(packed.typeCodes),
+    attributes: decode(packed.attributeCodes),
+  };
 }
 
 /** A sale that does not fit the fixed-width record (a transaction id over 40 bytes, a price of 10^12 or more). */
