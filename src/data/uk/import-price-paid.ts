@@ -202,6 +202,7 @@ export async function importPricePaid(store: Store, path: string, options: Impor
     startLine,
     batchSize,
     fingerprint,
+    expectedRows: Math.ceil((stat.size - startOffset) / BYTES_PER_LINE),
     centroids: await loadPostcodeCentroids(store.db),
     registerKeys: register.map((p) => p.source_key),
   };

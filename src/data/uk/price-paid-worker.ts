@@ -14,6 +14,8 @@ export interface PricePaidReadRequest {
   startLine: number;
   batchSize: number;
   fingerprint: string;
+  /** Rows left to read, estimated from the file's size. */
+  expectedRows: number;
   /** Postcode key → [latitude, longitude]. */
   centroids: Map<string, [number, number]>;
   /** The market's register source keys; a key's position is its register index. */
@@ -33,7 +35,7 @@ const MAX_UNWRITTEN = 2;
 
 async function read(request: PricePaidReadRequest): Promise<void> {
   const port = parentPort!;
-  const batcher = new PricePaidBatcher(request.centroids, request.registerKeys, request.batchSize, request.fingerprint);
+  const batcher = new PricePaidBatcher(request.centroids, request.registerKeys, request.batchSize, request.fingerprint, request.expectedRows);
   let unwritten = 0;
   let wake: (() => void) | null = null;
   const onWritten = (message: unknown) => {
