@@ -6,8 +6,9 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /**
  * Brings the schema up to date. Safe to call from several processes at once. A failed attempt is retried:
- * SQLite has no migration lock to take (a deferred transaction that read an old schema loses the race
- * with "already exists"), and on PostgreSQL Kysely's introspection lists the tables of every schema on the
+ * on SQLite the migrations run in one IMMEDIATE transaction (sqlite-driver.ts), but Kysely creates its own
+ * bookkeeping tables before it, and processes doing that together lose with "already exists"; on PostgreSQL
+ * Kysely's introspection lists the tables of every schema on the
  * server, so a schema dropped meanwhile by another process (another tenant, a finished test) fails it
  * with "schema … does not exist". Each attempt is one transaction; the retry finds the work done or does it.
  */

@@ -33,11 +33,24 @@ export class NonBlockingSqliteDialect implements Dialect {
   }
 
   createAdapter(): DialectAdapter {
-    return new SqliteAdapter();
+    return new TransactionalDdlSqliteAdapter();
   }
 
   createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
     return new SqliteIntrospector(db);
+  }
+}
+
+/**
+ * SQLite runs DDL inside a transaction like any other statement, but Kysely's adapter says it does not, so its
+ * migrator ran each migration on its own, with no lock: processes starting together on a fresh file could
+ * each find a migration pending and apply it twice ("duplicate column name"). Said here, the migrator reads
+ * what is pending and applies it in one transaction, IMMEDIATE with this driver: one process migrates, the
+ * others wait for its commit and find nothing left to do.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
 }
 

@@ -41,3 +41,19 @@ describe('InlineByteKeyMap', () => {
     assert.equal(map.get(42, text, a, b, c, d), -1);
   });
 });
+
+describe('InlineByteKeyMap.replace', () => {
+  it('gives a key already there another value, short or long, and refuses a key not there', () => {
+    const text = Buffer.from(`M202TG|12 HIGH STREET\nM202TG|${'ROSE COTTAGE '.repeat(6)}`);
+    const short: [number, number, number, number] = [0, 6, 7, 21];
+    const long: [number, number, number, number] = [22, 28, 29, text.length];
+    const map = new InlineByteKeyMap();
+    for (const [a, b, c, d] of [short, long]) {
+      const h = hashBytes(text, a, b, c, d);
+      map.set(h, text, a, b, c, d, 1);
+      map.replace(h, text, a, b, c, d, 7);
+      assert.equal(map.get(h, text, a, b, c, d), 7);
+    }
+    assert.throws(() => map.replace(hashBytes(text, 0, 6, 7, 20), text, 0, 6, 7, 20, 3), /not in the map/);
+  });
+});

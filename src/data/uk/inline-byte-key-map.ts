@@ -35,24 +35,42 @@ export class InlineByteKeyMap {
 
   /** The value of the key buf[s1, e1) + buf[s2, e2), or -1. `hash` is hashBytes of the same ranges. */
   get(hash: number, buf: Uint8Array, s1: number, e1: number, s2: number, e2: number): number {
-    const length = e1 - s1 + 1 + e2 - s2;
-    if (length > INLINE_KEY_BYTES) {
+    if (e1 - s1 + 1 + e2 - s2 > INLINE_KEY_BYTES) {
       const entry = this.overflow.find(hash, buf as Buffer, s1, e1, s2, e2);
       return entry < 0 ? -1 : this.overflowValues[entry]!;
     }
+    const w = this.slotOf(hash, buf, s1, e1, s2, e2);
+    return w < 0 ? -1 : this.words[w]! - 1;
+  }
+
+  /** Maps a key already in the map to another value (0 or more). */
+  replace(hash: number, buf: Uint8Array, s1: number, e1: number, s2: number, e2: number, value: number): void {
+    if (e1 - s1 + 1 + e2 - s2 > INLINE_KEY_BYTES) {
+      const entry = this.overflow.find(hash, buf as Buffer, s1, e1, s2, e2);
+      if (entry < 0) throw new Error('InlineByteKeyMap.replace: the key is not in the map');
+      this.overflowValues[entry] = value;
+      return;
+    }
+    const w = this.slotOf(hash, buf, s1, e1, s2, e2);
+    if (w < 0) throw new Error('InlineByteKeyMap.replace: the key is not in the map');
+    this.words[w] = value + 1;
+  }
+
+  /** The first word of the key's slot, or -1 (a key of at most INLINE_KEY_BYTES). */
+  private slotOf(hash: number, buf: Uint8Array, s1: number, e1: number, s2: number, e2: number): number {
+    const length = e1 - s1 + 1 + e2 - s2;
     const { words, bytes, capacity } = this;
     const h = hash | 0;
     for (let at = home(hash, capacity); ; at = at + 1 === capacity ? 0 : at + 1) {
       const w = at * SLOT_WORDS;
-      const value = words[w]!;
-      if (value === 0) return -1;
+      if (words[w] === 0) return -1;
       if (words[w + 1] !== h || words[w + 2] !== length) continue;
       let p = w * 4 + KEY_AT;
       let same = true;
       for (let i = s1; i < e1 && same; i++) same = bytes[p++] === buf[i];
       if (same && bytes[p++] !== SEPARATOR) same = false;
       for (let i = s2; i < e2 && same; i++) same = bytes[p++] === buf[i];
-      if (same) return value - 1;
+      if (same) return w;
     }
   }
 

@@ -23,6 +23,7 @@ import {
 import { formatPostcode, formatPpdAddress, matchAddress, memoTitleCase, postcodeKey, ppdAddressKey } from './address.js';
 import { ByteKeyTable, hashBytes } from './byte-key-table.js';
 import { InlineByteKeyMap } from './inline-byte-key-map.js';
+import { RegisterGroups } from './register-groups.js';
 import { fieldText, latin1, type RecordFields } from './price-paid-records.js';
 import { typeFromPpdCode, type UkPropertyType } from './uk-fields.js';
 
@@ -53,14 +54,10 @@ export interface BatcherCounts {
   typeCounts: number[];
 }
 
-/** A postcode's register properties by the first token of their address keys (see PricePaidBatcher.groupsOf). */
-type Groups = Map<string, number | number[]>;
-
 interface Place {
   postcode: string;
   pcKey: string;
   centroid: [number, number];
-  groups: Groups;
   /** Addresses of this postcode spelled with quotes or non-ASCII text → register index; -1: no address key. */
   spelled: Map<string, number>;
 }
@@ -75,12 +72,6 @@ const OVERSIZE = 2;
 function firstToken(key: string): string {
   const space = key.indexOf(' ');
   return space === -1 ? key : key.slice(0, space);
-}
-
-function addToGroup(groups: Groups, token: string, group: number | number[] | undefined, index: number): void {
-  if (group === undefined) groups.set(token, index);
-  else if (typeof group === 'number') groups.set(token, [group, index]);
-  else group.push(index);
 }
 
 /** Beyond this many district + county spellings (a malformed file), attributes are made for each property. */
@@ -111,12 +102,9 @@ export class PricePaidBatcher {
   private readonly placeBytes = new ByteKeyTable(1 << 16);
   private readonly placeOfBytes: Array<Place | string> = [];
   // The register as the importer sees it: each postcode's properties grouped by the first token of their
-  // address keys (postcode key → first token → register indices), with each index's address key. An address
-  // equal to a key, or continuing one (written at another length), shares that key's first token, so its
-  // group holds every candidate: one lookup in its postcode's small map finds a property or shows it is new
-  // (a second map of every full key cost a lookup and an insert per new property on a map of millions of
-  // entries, measured; so did one map of every postcode + token: 0.85 µs a lookup, most of it cache misses).
-  private readonly groupsOfPostcode = new Map<string, Groups>();
+  // address keys (register-groups.ts), with each index's address key (a second map of every full key cost a
+  // lookup and an insert per new property on a map of millions of entries, measured).
+  private readonly groups: RegisterGroups;
   // A group of one (most of them) is its index alone: an array per property was most of the import's garbage.
   private readonly addressKeyOf: string[] = [];
   private nextIndex: number;
@@ -154,6 +142,7 @@ export class PricePaidBatcher {
   ) {
     // Grown as it fills otherwise, moving every spelling each time (0.6 s of 16 at 5 million rows, measured).
     this.spellings = new InlineByteKeyMap(Math.max(1 << 16, Math.ceil(expectedRows / 3)));
+    this.groups = new RegisterGroups(Math.max(1 << 16, registerKeys.length + Math.ceil(expectedRows / 3)));
     registerKeys.forEach((key, index) => {
       const sep = key.indexOf(':');
       if (sep > 0) this.remember(key.slice(0, sep), key.slice(sep + 1), index);
@@ -238,22 +227,14 @@ export class PricePaidBatcher {
 
   private remember(pc: string, key: string, index: number): void {
     this.addressKeyOf[index] = key;
-    const groups = this.groupsOf(pc);
-    const token = firstToken(key);
-    addToGroup(groups, token, groups.get(token), index);
-  }
-
-  private groupsOf(pcKey: string): Groups {
-    let groups = this.groupsOfPostcode.get(pcKey);
-    if (groups === undefined) this.groupsOfPostcode.set(pcKey, (groups = new Map()));
-    return groups;
+    this.groups.add(pc, firstToken(key), index);
   }
 
   /**
    * The register index of the property whose key equals `key`, else of the single one that `key` continues or
    * is continued by (matchAddressKey's rule); -1 when there is none (several candidates are not a match).
    */
-  private findInGroup(group: number | number[], key: string): number {
+  private findInGroup(group: number | readonly number[], key: string): number {
     return matchAddress(key, typeof group === 'number' ? [group] : group, (index) => this.addressKeyOf[index]!) ?? -1;
   }
 
@@ -287,7 +268,7 @@ export class PricePaidBatcher {
     const pcKey = postcodeKey(postcode);
     const centroid = this.centroids.get(pcKey);
     if (!centroid) return `postcode ${postcode} (field 4) has no coordinates: import its postcode file (valora uk import-postcodes) and run this import again`;
-    return { postcode, pcKey, centroid, groups: this.groupsOf(pcKey), spelled: new Map() };
+    return { postcode, pcKey, centroid, spelled: new Map() };
   }
 
   /** The register index of an address not seen before in this spelling; -1 when it has no address key. */
@@ -297,9 +278,9 @@ export class PricePaidBatcher {
     const street = fieldText(f, 9);
     const addressKey = ppdAddressKey(saon, paon, street);
     if (!addressKey) return -1;
-    const { pcKey, groups } = place;
+    const { pcKey } = place;
     const token = firstToken(addressKey);
-    const group = groups.get(token);
+    const group = this.groups.get(pcKey, token);
     if (group !== undefined) {
       const known = this.findInGroup(group, addressKey);
       if (known >= 0) return known;
@@ -307,7 +288,7 @@ export class PricePaidBatcher {
     const type = TYPES[typeIndex]!;
     const index = this.nextIndex++;
     this.addressKeyOf[index] = addressKey;
-    addToGroup(groups, token, group, index);
+    this.groups.add(pcKey, token, index);
     const p = this.properties;
     p.sourceKey.push(`${pcKey}:${addressKey}`);
     p.address.push(formatPpdAddress({ saon, paon, street, locality: fieldText(f, 10), town: fieldText(f, 11) }, this.title));
