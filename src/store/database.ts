@@ -93,12 +93,32 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   return openSqlite(options.url);
 }
 
+/**
+ * Puts the file in WAL mode, as every connection does on opening. The busy handler waits up to
+ * SQLITE_BUSY_TIMEOUT_MS for a lock another process holds, but SQLite answers busy at once, without it, where
+ * waiting could deadlock: processes opening a fresh file together each try to turn it to WAL, and all but
+ * one are refused (seen with four processes on a loaded machine). Those are tried again until the limit.
+ */
+function setWalMode(database: SQLite.Database): void {
+  const started = Date.now();
+  for (;;) {
+    try {
+      database.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (!isSqliteBusy(error) || Date.now() - started >= SQLITE_BUSY_TIMEOUT_MS) throw error;
+      // Opening is synchronous: this thread has nothing else to do meanwhile.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+}
+
 function openSqlite(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new SQLite(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   try {
     // WAL lets readers in other processes (workers) proceed while one writer commits.
-    database.pragma('journal_mode = WAL');
+    setWalMode(database);
   } catch (error) {
     database.close();
     if (isSqliteBusy(error)) throw new DatabaseLockedError(path);
