@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { epcAddressKey, formatPostcode, formatPpdAddress, matchAddressKey, memoTitleCase, postcodeKey, ppdAddressKey, sameAddress, titleCase } from './address.js';
+import { addressTokens, epcAddressKey, formatPostcode, formatPpdAddress, matchAddressKey, memoTitleCase, postcodeKey, ppdAddressKey, sameAddress, titleCase } from './address.js';
 
 describe('postcodes', () => {
   it('formats and keys postcodes however they are written', () => {
@@ -15,6 +15,29 @@ describe('postcodes', () => {
     assert.equal(formatPostcode(''), null);
     assert.equal(formatPostcode('M20'), null);
     assert.equal(formatPostcode('12345'), null);
+  });
+});
+
+describe('address tokens', () => {
+  it('drop a unit word before its identifier, join a number to its letter, spell out abbreviations', () => {
+    const cases: Array<[string, string[]]> = [
+      ['NO 5 HIGH ST', ['5', 'HIGH', 'ST']],
+      ['FLAT', ['FLAT']],
+      ['UNIT B 12 A MILL LN', ['B', '12A', 'MILL', 'LANE']],
+      ['FLATS 1-3 THE CL', ['1-3', 'THE', 'CLOSE']],
+      ['12 AB GDNS', ['12', 'AB', 'GARDENS']],
+      ['APARTMENT X1 CRES', ['APARTMENT', 'X1', 'CRESCENT']],
+      ['FLAT 5A', ['5A']],
+      ["Flat 2, St. John's Rd.", ['2', 'ST', 'JOHNS', 'ROAD']],
+      ['STUDIO 0', ['0']],
+      ['7 A B', ['7A', 'B']],
+      ['', []],
+      ['   ', []],
+      ['NUMBER NINE', ['NUMBER', 'NINE']],
+      ['MAISONETTE 3 RD', ['3', 'ROAD']],
+      ['apt e terr', ['E', 'TERRACE']],
+    ];
+    for (const [text, tokens] of cases) assert.deepEqual(addressTokens(text), tokens, text);
   });
 });
 

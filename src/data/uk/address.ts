@@ -19,7 +19,7 @@ export function formatPostcode(raw: string): string | null {
 
 // Words that only announce a unit: "FLAT 78", "APARTMENT 78" and "78" are one address.
 const UNIT_WORDS = new Set(['FLAT', 'FLATS', 'APARTMENT', 'APT', 'UNIT', 'MAISONETTE', 'STUDIO', 'NO', 'NUMBER']);
-const ABBREVIATIONS: Record<string, string> = {
+const ABBREVIATIONS = new Map<string, string>(Object.entries({
   RD: 'ROAD',
   AVE: 'AVENUE',
   AV: 'AVENUE',
@@ -39,7 +39,9 @@ const ABBREVIATIONS: Record<string, string> = {
   HSE: 'HOUSE',
   STR: 'STREET',
   // "ST" is Street or Saint: left as written.
-};
+}));
+const LONGEST_UNIT_WORD = Math.max(...[...UNIT_WORDS].map((w) => w.length));
+const LONGEST_ABBREVIATION = Math.max(...[...ABBREVIATIONS.keys()].map((w) => w.length));
 
 const PLAIN = /^[A-Z0-9 ]*$/;
 
@@ -57,19 +59,31 @@ export function addressTokens(text: string): string[] {
         .replace(/(^|\s)-+|-+(\s|$)/g, ' ');
   const raw = cleaned.split(' ').filter(Boolean);
   const out: string[] = [];
+  // Every new spelling in a Price Paid file comes here: the checks below are on characters, not regular
+  // expressions, and a word is looked up only when it could be a unit word or an abbreviation.
   for (let i = 0; i < raw.length; i++) {
     let t = raw[i]!;
     const next = raw[i + 1];
     // "FLAT 78", "FLAT E", "APARTMENT 3B": the unit word adds nothing once the identifier follows.
-    if (UNIT_WORDS.has(t) && next !== undefined && /^(\d|[A-Z]$)/.test(next)) continue;
+    if (next !== undefined && t.length <= LONGEST_UNIT_WORD && isLetter(t.charCodeAt(0)) && UNIT_WORDS.has(t) && (isDigit(next.charCodeAt(0)) || (next.length === 1 && isLetter(next.charCodeAt(0))))) continue;
     // "12 A" → "12A"
-    if (/^\d+$/.test(t) && next !== undefined && /^[A-Z]$/.test(next)) {
+    if (next !== undefined && next.length === 1 && isLetter(next.charCodeAt(0)) && isDigits(t)) {
       t += next;
       i++;
     }
-    out.push(ABBREVIATIONS[t] ?? t);
+    out.push(t.length <= LONGEST_ABBREVIATION ? (ABBREVIATIONS.get(t) ?? t) : t);
   }
   return out;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isLetter = (c: number) => c >= 65 && c <= 90;
+
+/** One or more ASCII digits and nothing else. */
+function isDigits(t: string): boolean {
+  if (t.length === 0) return false;
+  for (let i = 0; i < t.length; i++) if (!isDigit(t.charCodeAt(i))) return false;
+  return true;
 }
 
 /** The register key of a Land Registry address. */
