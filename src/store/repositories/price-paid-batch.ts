@@ -290,7 +290,8 @@ export function sortRecordsByKey(blob: Buffer, count: number, skip = 0): Buffer 
     }
     r = end;
   }
-  const out = Buffer.allocUnsafe(count * SALE_RECORD);
+  // Its own ArrayBuffer (never a slice of the shared pool), so it can be moved to another thread.
+  const out = Buffer.from(new ArrayBuffer(count * SALE_RECORD));
   for (let r = 0; r < count; r++) {
     // Records are a few dozen bytes: a loop beats Buffer#copy's call into C++.
     let to = r * SALE_RECORD;

@@ -56,12 +56,15 @@ export class SaleStagingFile {
     return [...this.runsOfPart.keys()].sort((a, b) => a - b);
   }
 
-  /** Every record of a part, in the order staged; the count is the blob's length / SALE_RECORD. */
+  /**
+   * Every record of a part, in the order staged; the count is the blob's length / SALE_RECORD. The blob has
+   * its own ArrayBuffer, so it can be moved to another thread.
+   */
   readPart(part: number): Buffer {
     const list = this.runsOfPart.get(part) ?? [];
     let count = 0;
     for (let k = 1; k < list.length; k += 2) count += list[k]!;
-    const blob = Buffer.allocUnsafe(count * SALE_RECORD);
+    const blob = Buffer.from(new ArrayBuffer(count * SALE_RECORD));
     let at = 0;
     for (let k = 0; k < list.length; k += 2) at += this.read(blob, at, list[k]!, list[k + 1]! * SALE_RECORD);
     return blob;

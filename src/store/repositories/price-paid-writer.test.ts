@@ -17,6 +17,7 @@ import {
   writeDigits,
   type PricePaidBatch,
 } from './price-paid-batch.js';
+import { startRecordSorter } from './price-paid-sorter.js';
 import { openPricePaidWriter, orderByKeyPrefix } from './price-paid-writer.js';
 import { insertRegisterProperties } from './uk.js';
 
@@ -86,6 +87,29 @@ describe('sortRecordsByKey', () => {
     for (let i = 0; i < 200; i++) ids.push(ids[Math.floor(random() * ids.length)]!);
     assert.deepEqual(sortedPositions(ids, 2), byBytes(ids));
     assert.deepEqual(sortedPositions([]), []);
+  });
+});
+
+describe('startRecordSorter', () => {
+  it('sorts in another thread as sortRecordsByKey does, in the order asked, and refuses once closed', async () => {
+    const blobOf = (ids: string[]) => {
+      const blob = Buffer.from(new ArrayBuffer(ids.length * SALE_RECORD)).fill(0x30);
+      ids.forEach((id, i) => {
+        blob.write(id, i * SALE_RECORD + SALE_KEY_AT, 'latin1');
+        writeDigits(blob, i * SALE_RECORD + SALE_KEY_LENGTH_AT, 2, id.length);
+        writeDigits(blob, i * SALE_RECORD + SALE_PRICE_AT, 12, i);
+      });
+      return blob;
+    };
+    const parts = [['C7B', 'C7A', 'C7AB', 'C7A'], ['D1', 'D0'], []];
+    const sorter = startRecordSorter();
+    try {
+      const sorted = await Promise.all(parts.map((ids) => sorter.sort(blobOf(ids), ids.length, 2)));
+      parts.forEach((ids, k) => assert.deepEqual(sorted[k], sortRecordsByKey(blobOf(ids), ids.length, 2)));
+    } finally {
+      await sorter.close();
+    }
+    await assert.rejects(sorter.sort(blobOf(['A']), 1, 0), /stopped/);
   });
 });
 

@@ -26,12 +26,12 @@ import {
   fillPropertyIds,
   groupSalesByPart,
   keyPart,
-  sortRecordsByKey,
   type PricePaidBatch,
   type PricePaidBatchResult,
   type PricePaidProperties,
   type PricePaidSaleKind,
 } from './price-paid-batch.js';
+import { startRecordSorter } from './price-paid-sorter.js';
 import { SaleStagingFile } from './price-paid-staging.js';
 import { upsertSales } from './sales.js';
 import { insertRegisterProperties } from './uk.js';
@@ -360,7 +360,7 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
 
   // The staged sales into `sales`, a part at a time in part order, each in transaction-id order; later
   // records of an id replace earlier ones (a C record), so ties go in file order.
-  const insertStagedFromFile = (staging: SaleStagingFile, now: string) => {
+  const insertStagedFromFile = async (staging: SaleStagingFile, now: string) => {
     // The records come sorted: ppd_rows is the outer loop (CROSS JOIN), so its order is kept without a sort.
     const insertSorted = conn.prepare(
       `insert into sales (market_id, property_id, source_key, sale_date, price, is_market, non_market_reason, attributes, created_at)
@@ -369,13 +369,29 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
        where true order by r.i
        ${saleUpdate}`,
     );
-    for (const part of staging.parts()) {
-      const blob = staging.readPart(part);
-      const count = blob.length / SALE_RECORD;
-      ensureRows(count);
-      insertSorted.run({ market: marketId, now, rows: sortRecordsByKey(blob, count, 2), count });
+    // The next part is sorted in another thread while this one is inserted.
+    const sorter = startRecordSorter();
+    let next: Promise<Buffer> | null = null;
+    try {
+      const parts = staging.parts();
+      const sortPart = (k: number) => {
+        const blob = staging.readPart(parts[k]!);
+        return sorter.sort(blob, blob.length / SALE_RECORD, 2);
+      };
+      next = parts.length > 0 ? sortPart(0) : null;
+      for (let k = 0; k < parts.length; k++) {
+        const sorted = await next!;
+        next = k + 1 < parts.length ? sortPart(k + 1) : null;
+        const count = sorted.length / SALE_RECORD;
+        ensureRows(count);
+        insertSorted.run({ market: marketId, now, rows: sorted, count });
+      }
+    } finally {
+      // A sort still under way when an insert failed is refused by the sorter's closing: nobody waits for it.
+      next?.catch(() => {});
+      await sorter.close();
+      staging.close();
     }
-    staging.close();
   };
   const insertStagedFromTable = (now: string) => {
     const insertPart = conn.prepare(
@@ -462,7 +478,7 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
       // rows: the two index builds 9.1 and 5.3 s with 512 MiB, 5.1 and 3.9 s with 32 MiB).
       conn.pragma('cache_size = -32768');
       const now = new Date().toISOString();
-      if (stagingFile) insertStagedFromFile(stagingFile, now);
+      if (stagingFile) await insertStagedFromFile(stagingFile, now);
       else insertStagedFromTable(now);
       step('sorted insert');
       for (const index of rebuild) {
