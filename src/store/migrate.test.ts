@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Kysely } from 'kysely';
 import { createStoreTarget, storeTargetNames } from '../../test/support/stores.js';
+import { MigrationFailedError, migrateToLatest } from './migrate.js';
+import { migrations } from './migrations/index.js';
 
 for (const name of storeTargetNames()) {
   describe(`migrations on ${name}`, () => {
@@ -27,6 +30,30 @@ for (const name of storeTargetNames()) {
           store.db.insertInto('properties').values({ market_id: 'm', source_key: 'a', uprn: null, address: null, postcode: null, postcode_key: null, latitude: 1, longitude: 2, property_type: null, attributes: '{}', created_at: now, updated_at: now }).execute(),
           /unique|UNIQUE/,
         );
+        await store.close();
+      } finally {
+        await target.destroy();
+      }
+    });
+
+    it('fail at once, naming the migration, when one is broken (not retried as a lost race)', async () => {
+      const target = await createStoreTarget(name);
+      try {
+        const store = await target.open();
+        let runs = 0;
+        // Creating a table that is there: "already exists", the words a race lost while Kysely makes its own
+        // tables would give.
+        const broken = {
+          ...migrations,
+          '9999_broken': {
+            async up(db: Kysely<unknown>) {
+              runs++;
+              await db.schema.createTable('markets').addColumn('id', 'text').execute();
+            },
+          },
+        };
+        await assert.rejects(migrateToLatest(store, broken), (error: Error) => error instanceof MigrationFailedError && error.migrationName === '9999_broken');
+        assert.equal(runs, 1);
         await store.close();
       } finally {
         await target.destroy();
