@@ -4,7 +4,8 @@
 // PostgreSQL that is the difference between a 500-item batch taking seconds and well under one.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
-import { existingReferences, insertDebitEntries } from '../../store/repositories/jobs.js';
+import { existingReferences } from '../../store/repositories/jobs.js';
+import { insertEntriesOnce, type NewLedgerEntry } from '../../store/repositories/ledger.js';
 import { findHolder, lockHolderBalance } from '../ledger/lock-holder.js';
 
 export type DebitResult = 'charged' | 'already_charged' | 'insufficient';
@@ -17,14 +18,16 @@ export async function debitJobItems(trx: Kysely<Database>, accountId: number, re
   const { holder } = found;
   const existing = await existingReferences(trx, references);
   const now = new Date().toISOString();
-  const toInsert: Array<{ holder: string; account_id: number; amount: number; reference: string; valuation_id: null; note: string; created_at: string }> = [];
+  const toInsert: NewLedgerEntry[] = [];
   const results = references.map((reference): DebitResult => {
     if (existing.has(reference)) return 'already_charged';
     if (balance < 1) return 'insufficient';
     balance -= 1;
-    toInsert.push({ holder, account_id: found.accountId, amount: -1, reference, valuation_id: null, note: note(reference), created_at: now });
+    toInsert.push({ holder, accountId: found.accountId, amount: -1, reference, note: note(reference), createdAt: now });
     return 'charged';
   });
-  await insertDebitEntries(trx, toInsert);
+  // The holder is locked and these references were absent: each one is written, or the ledger is not what
+  // this code assumes.
+  if ((await insertEntriesOnce(trx, toInsert)) !== toInsert.length) throw new Error(`ledger already holds one of ${toInsert.map((d) => d.reference).join(', ')}`);
   return results;
 }

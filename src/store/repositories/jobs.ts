@@ -249,18 +249,6 @@ export async function existingReferences(db: Db, references: string[]): Promise<
   return new Set(rows.map((r) => r.reference));
 }
 
-/**
- * The debits of a chunk of job items, as one insert. Only debitJobItems (services/jobs) calls it, after
- * locking the holder and checking the balance.
- */
-export async function insertDebitEntries(
-  db: Db,
-  entries: Array<{ holder: string; account_id: number; amount: number; reference: string; valuation_id: null; note: string; created_at: string }>,
-): Promise<void> {
-  if (entries.length === 0) return;
-  await db.insertInto('ledger_entries').values(entries).execute();
-}
-
 export async function addCounts(db: Db, jobId: string, completed: number, failed: number, now: string): Promise<void> {
   if (completed === 0 && failed === 0) return;
   await db
