@@ -18,6 +18,11 @@ export class RegisterGroups {
   private postcodeEnd = 0;
   private keyEnd = 0;
   private hash = 0;
+  // The last key looked up and what the map held for it: a new address's group is looked up, then added to
+  // (propertyOf), and the second call reuses the first's bytes, hash and lookup.
+  private lastPostcode: string | null = null;
+  private lastToken = '';
+  private lastValue = -1;
 
   constructor(expected: number) {
     this.map = new InlineByteKeyMap(expected);
@@ -25,20 +30,28 @@ export class RegisterGroups {
 
   /** The register indices of a postcode key's group for `token`: one index, several, or undefined. */
   get(pcKey: string, token: string): number | readonly number[] | undefined {
-    this.setKey(pcKey, token);
-    const value = this.map.get(this.hash, this.key, 0, this.postcodeEnd, this.postcodeEnd, this.keyEnd);
+    const value = this.lookUp(pcKey, token);
     if (value < 0) return undefined;
     return value & 1 ? this.lists[value >> 1]! : value >> 1;
   }
 
   /** Adds a register index to the group of a postcode key and token. */
   add(pcKey: string, token: string, index: number): void {
-    this.setKey(pcKey, token);
+    const value = this.lookUp(pcKey, token);
     const { key, hash, postcodeEnd, keyEnd } = this;
-    const value = this.map.get(hash, key, 0, postcodeEnd, postcodeEnd, keyEnd);
-    if (value < 0) this.map.set(hash, key, 0, postcodeEnd, postcodeEnd, keyEnd, index * 2);
+    if (value < 0) this.map.set(hash, key, 0, postcodeEnd, postcodeEnd, keyEnd, (this.lastValue = index * 2));
     else if (value & 1) this.lists[value >> 1]!.push(index);
-    else this.map.replace(hash, key, 0, postcodeEnd, postcodeEnd, keyEnd, (this.lists.push([value >> 1, index]) - 1) * 2 + 1);
+    else this.map.replace(hash, key, 0, postcodeEnd, postcodeEnd, keyEnd, (this.lastValue = (this.lists.push([value >> 1, index]) - 1) * 2 + 1));
+  }
+
+  /** What the map holds for the key (-1: nothing), its bytes and hash set up for a change. */
+  private lookUp(pcKey: string, token: string): number {
+    if (pcKey === this.lastPostcode && token === this.lastToken) return this.lastValue;
+    this.setKey(pcKey, token);
+    this.lastPostcode = pcKey;
+    this.lastToken = token;
+    this.lastValue = this.map.get(this.hash, this.key, 0, this.postcodeEnd, this.postcodeEnd, this.keyEnd);
+    return this.lastValue;
   }
 
   /** The key's bytes (postcode key, then token; both one-byte text) and hash. */
