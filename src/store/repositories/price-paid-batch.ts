@@ -171,6 +171,9 @@ export function readDigits(buf: Buffer, offset: number, width: number): number {
   return value;
 }
 
+/** The bytes of a transaction id that name its part (keyPart): every id of a part starts with the same ones. */
+export const KEY_PART_BYTES = 2;
+
 /**
  * A transaction id's part: its first two bytes as a number (a missing second byte as 0). Ids of a lower part
  * sort before those of a higher one byte by byte (SQLite's BINARY collation), so ids can be sorted a part
@@ -250,14 +253,15 @@ const KEY_PREFIX_BYTES = 6;
 const INSERTION_RUN = 16;
 
 /**
- * The `count` records of `blob` in a new blob, in the byte order of their transaction ids (SQLite's BINARY
+ * The records of `blob` in a new blob, in the byte order of their transaction ids (SQLite's BINARY
  * collation: a key that is a prefix of another sorts first), records with the same id in their order in
  * `blob`. Every key shares its first `skip` bytes (a part's records do: keyPart).
  *
  * One native sort of numbers, each the key's next bytes (as many bits as the record's index leaves of a
  * double's 53) above the index; the few keys whose numbers tie are then ordered by their whole bytes.
  */
-export function sortRecordsByKey(blob: Buffer, count: number, skip = 0): Buffer {
+export function sortRecordsByKey(blob: Buffer, skip = 0): Buffer {
+  const count = blob.length / SALE_RECORD;
   let indexBits = 1;
   while (2 ** indexBits < count) indexBits++;
   const prefixBits = Math.min(KEY_PREFIX_BYTES * 8, 53 - indexBits);

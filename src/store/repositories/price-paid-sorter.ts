@@ -6,13 +6,12 @@ import { sortRecordsByKey } from './price-paid-batch.js';
 
 interface SortRequest {
   records: Uint8Array;
-  count: number;
   skip: number;
 }
 
 export interface RecordSorter {
   /** The records sorted as sortRecordsByKey sorts them; `records` is moved to the sorting thread. */
-  sort(records: Buffer, count: number, skip: number): Promise<Buffer>;
+  sort(records: Buffer, skip: number): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -29,11 +28,11 @@ export function startRecordSorter(): RecordSorter {
   worker.on('error', fail);
   worker.on('exit', () => fail(failure ?? new Error('the record sorter stopped')));
   return {
-    sort(records, count, skip) {
+    sort(records, skip) {
       if (failure) return Promise.reject(failure);
       return new Promise((resolve, reject) => {
         waiting.push({ resolve, reject });
-        const request: SortRequest = { records, count, skip };
+        const request: SortRequest = { records, skip };
         worker.postMessage(request, [records.buffer as ArrayBuffer]);
       });
     },
@@ -45,8 +44,8 @@ export function startRecordSorter(): RecordSorter {
 
 if (parentPort && workerData?.kind === 'price-paid-sort') {
   const port = parentPort;
-  port.on('message', ({ records, count, skip }: SortRequest) => {
-    const sorted = sortRecordsByKey(Buffer.from(records.buffer, records.byteOffset, records.byteLength), count, skip);
+  port.on('message', ({ records, skip }: SortRequest) => {
+    const sorted = sortRecordsByKey(Buffer.from(records.buffer, records.byteOffset, records.byteLength), skip);
     port.postMessage(sorted, [sorted.buffer as ArrayBuffer]);
   });
 }

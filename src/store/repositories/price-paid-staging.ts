@@ -57,8 +57,8 @@ export class SaleStagingFile {
   }
 
   /**
-   * Every record of a part, in the order staged; the count is the blob's length / SALE_RECORD. The blob has
-   * its own ArrayBuffer, so it can be moved to another thread.
+   * Every record of a part, in the order staged. The blob has its own ArrayBuffer, so it can be moved to
+   * another thread.
    */
   readPart(part: number): Buffer {
     const list = this.runsOfPart.get(part) ?? [];

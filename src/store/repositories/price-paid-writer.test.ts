@@ -8,6 +8,7 @@ import {
   SALE_KIND_AT,
   SALE_PRICE_AT,
   SALE_RECORD,
+  KEY_PART_BYTES,
   decodeSales,
   groupSalesByPart,
   keyPart,
@@ -50,16 +51,22 @@ describe('groupSalesByPart', () => {
   });
 });
 
+/** Records whose ids are `ids`, each one's price its position, in a blob of its own (movable to a thread). */
+function recordsWithIds(ids: Array<Buffer | string>): Buffer {
+  const blob = Buffer.from(new ArrayBuffer(ids.length * SALE_RECORD)).fill(0x30);
+  ids.forEach((id, i) => {
+    const bytes = Buffer.from(id);
+    bytes.copy(blob, i * SALE_RECORD + SALE_KEY_AT);
+    writeDigits(blob, i * SALE_RECORD + SALE_KEY_LENGTH_AT, 2, bytes.length);
+    writeDigits(blob, i * SALE_RECORD + SALE_PRICE_AT, 12, i);
+  });
+  return blob;
+}
+
 describe('sortRecordsByKey', () => {
-  /** Records whose ids are `ids` (as bytes), each one's price its position, sorted; the prices in sorted order. */
+  /** The positions of records with these ids, in the order sortRecordsByKey puts them. */
   const sortedPositions = (ids: Buffer[], skip = 0) => {
-    const blob = Buffer.alloc(ids.length * SALE_RECORD, 0x30);
-    ids.forEach((id, i) => {
-      id.copy(blob, i * SALE_RECORD + SALE_KEY_AT);
-      writeDigits(blob, i * SALE_RECORD + SALE_KEY_LENGTH_AT, 2, id.length);
-      writeDigits(blob, i * SALE_RECORD + SALE_PRICE_AT, 12, i);
-    });
-    const sorted = sortRecordsByKey(blob, ids.length, skip);
+    const sorted = sortRecordsByKey(recordsWithIds(ids), skip);
     return decodeSales({ ...batchOf([]), sales: sorted, count: ids.length, oversize: [] }, []).map((s) => s.price);
   };
   /** The positions in the order a stable sort by bytes (SQLite's BINARY collation) gives. */
@@ -85,31 +92,22 @@ describe('sortRecordsByKey', () => {
     }
     for (let i = 0; i < 3000; i++) ids.push(Buffer.from(`C7${hex(6)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`));
     for (let i = 0; i < 200; i++) ids.push(ids[Math.floor(random() * ids.length)]!);
-    assert.deepEqual(sortedPositions(ids, 2), byBytes(ids));
+    assert.deepEqual(sortedPositions(ids, KEY_PART_BYTES), byBytes(ids));
     assert.deepEqual(sortedPositions([]), []);
   });
 });
 
 describe('startRecordSorter', () => {
   it('sorts in another thread as sortRecordsByKey does, in the order asked, and refuses once closed', async () => {
-    const blobOf = (ids: string[]) => {
-      const blob = Buffer.from(new ArrayBuffer(ids.length * SALE_RECORD)).fill(0x30);
-      ids.forEach((id, i) => {
-        blob.write(id, i * SALE_RECORD + SALE_KEY_AT, 'latin1');
-        writeDigits(blob, i * SALE_RECORD + SALE_KEY_LENGTH_AT, 2, id.length);
-        writeDigits(blob, i * SALE_RECORD + SALE_PRICE_AT, 12, i);
-      });
-      return blob;
-    };
     const parts = [['C7B', 'C7A', 'C7AB', 'C7A'], ['D1', 'D0'], []];
     const sorter = startRecordSorter();
     try {
-      const sorted = await Promise.all(parts.map((ids) => sorter.sort(blobOf(ids), ids.length, 2)));
-      parts.forEach((ids, k) => assert.deepEqual(sorted[k], sortRecordsByKey(blobOf(ids), ids.length, 2)));
+      const sorted = await Promise.all(parts.map((ids) => sorter.sort(recordsWithIds(ids), KEY_PART_BYTES)));
+      parts.forEach((ids, k) => assert.deepEqual(sorted[k], sortRecordsByKey(recordsWithIds(ids), KEY_PART_BYTES)));
     } finally {
       await sorter.close();
     }
-    await assert.rejects(sorter.sort(blobOf(['A']), 1, 0), /stopped/);
+    await assert.rejects(sorter.sort(recordsWithIds(['A']), 0), /stopped/);
   });
 });
 

@@ -22,6 +22,7 @@ import {
   SALE_PRICE_AT,
   SALE_PROPERTY_AT,
   SALE_RECORD,
+  KEY_PART_BYTES,
   decodeSales,
   fillPropertyIds,
   groupSalesByPart,
@@ -374,10 +375,7 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
     let next: Promise<Buffer> | null = null;
     try {
       const parts = staging.parts();
-      const sortPart = (k: number) => {
-        const blob = staging.readPart(parts[k]!);
-        return sorter.sort(blob, blob.length / SALE_RECORD, 2);
-      };
+      const sortPart = (k: number) => sorter.sort(staging.readPart(parts[k]!), KEY_PART_BYTES);
       next = parts.length > 0 ? sortPart(0) : null;
       for (let k = 0; k < parts.length; k++) {
         const sorted = await next!;
