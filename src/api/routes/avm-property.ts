@@ -83,9 +83,9 @@ export function routes(app: ApiApp): void {
       },
     },
     handler: async (request) => {
-      const { accountId, organisationId } = request.account;
+      const { accountId } = request.account;
       const db = app.valora.store.db;
-      if (!(await mayHaveCredit(db, holderOfRequester({ accountId, organisationId })))) throw new ApiError(402, 'Insufficient valuations');
+      if (!(await mayHaveCredit(db, holderOfRequester(request.account)))) throw new ApiError(402, 'Insufficient valuations');
       const item = request.body;
       const result = await valueAvmProperty(context, item);
       const echoed = item.property_id != null ? { property_id: item.property_id } : {};

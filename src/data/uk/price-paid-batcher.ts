@@ -87,6 +87,11 @@ function attributesText(slot: number, district: string, county: string): string 
   return `{"property_type":${type},"tenure":${tenure},"location_precision":"postcode","district":${district},"county":${county}}`;
 }
 
+/** A record's district and county (fields 13 and 14) as JSON, null when empty. */
+function areaJson(f: RecordFields): [string, string] {
+  return [JSON.stringify(fieldText(f, 12) || null), JSON.stringify(fieldText(f, 13) || null)];
+}
+
 function emptyProperties(firstIndex: number): PricePaidProperties {
   return { firstIndex, sourceKey: [], address: [], postcode: [], postcodeKey: [], latitude: [], longitude: [], propertyType: [], attributes: [] };
 }
@@ -304,15 +309,13 @@ export class PricePaidBatcher {
   /** A new property's attributes text, from its record's type, tenure, district and county. */
   private attributesOf(f: RecordFields, typeIndex: number, tenureIndex: number): string {
     const slot = typeIndex * TENURES.length + tenureIndex;
-    if (f.flags[12] !== 0 || f.flags[13] !== 0 || this.areas.size >= MAX_AREAS) {
-      return attributesText(slot, JSON.stringify(fieldText(f, 12) || null), JSON.stringify(fieldText(f, 13) || null));
-    }
+    if (f.flags[12] !== 0 || f.flags[13] !== 0 || this.areas.size >= MAX_AREAS) return attributesText(slot, ...areaJson(f));
     const { buf, starts, ends } = f;
     const hash = hashBytes(buf, starts[12]!, ends[12]!, starts[13]!, ends[13]!);
     let area = this.areas.find(hash, buf, starts[12]!, ends[12]!, starts[13]!, ends[13]!);
     if (area < 0) {
       area = this.areas.add(hash, buf, starts[12]!, ends[12]!, starts[13]!, ends[13]!);
-      this.areaJson[area] = [JSON.stringify(fieldText(f, 12) || null), JSON.stringify(fieldText(f, 13) || null)];
+      this.areaJson[area] = areaJson(f);
       this.areaAttributes[area] = [];
     }
     const [district, county] = this.areaJson[area]!;

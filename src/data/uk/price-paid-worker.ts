@@ -22,10 +22,10 @@ export interface PricePaidReadRequest {
   registerKeys: string[];
 }
 
-/** What the worker posts; the main thread answers each batch with 'written'. */
 /** A batch as it crosses to the main thread: its new properties packed (packProperties). */
 export type PackedPricePaidBatch = Omit<PricePaidBatch, 'properties'> & { properties: PackedProperties };
 
+/** What the worker posts; the main thread answers each batch with 'written'. */
 export type PricePaidReadMessage =
   | { type: 'batch'; batch: PackedPricePaidBatch; rejections: Rejection[]; counts: BatcherCounts; lines: number }
   | { type: 'progress'; offset: number; rows: number; rejections: Rejection[]; counts: BatcherCounts; lines: number }
