@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { createStoreTarget, storeTargetNames } from '../../test/support/stores.js';
+import { openStore } from './database.js';
 import { MigrationFailedError, migrateToLatest } from './migrate.js';
 import { migrations } from './migrations/index.js';
 
@@ -30,6 +31,50 @@ for (const name of storeTargetNames()) {
           store.db.insertInto('properties').values({ market_id: 'm', source_key: 'a', uprn: null, address: null, postcode: null, postcode_key: null, latitude: 1, longitude: 2, property_type: null, attributes: '{}', created_at: now, updated_at: now }).execute(),
           /unique|UNIQUE/,
         );
+        await store.close();
+      } finally {
+        await target.destroy();
+      }
+    });
+
+    it('0011 moves the sales key to an index a bulk import can drop, keeping every sale, its id and the id sequence', async () => {
+      const target = await createStoreTarget(name);
+      try {
+        const store = await openStore({ url: target.url, schema: target.schema });
+        const before = Object.fromEntries(Object.entries(migrations).filter(([key]) => key < '0011'));
+        await migrateToLatest(store, before);
+        const now = new Date().toISOString();
+        await store.db.insertInto('markets').values({ id: 'm', name: 'M', config: '{}', created_at: now, updated_at: now }).execute();
+        const property = await store.db
+          .insertInto('properties')
+          .values({ market_id: 'm', source_key: 'p', uprn: null, address: null, postcode: null, postcode_key: null, latitude: 1, longitude: 2, property_type: null, attributes: '{}', created_at: now, updated_at: now })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const sale = (key: string, price: number) => ({ market_id: 'm', property_id: property.id, source_key: key, sale_date: '2020-01-01', price, is_market: 1, non_market_reason: null, attributes: '{}', created_at: now });
+        for (const [key, price] of [['a', 100], ['b', 200], ['c', 300]] as const) await store.db.insertInto('sales').values(sale(key, price)).execute();
+        // The highest id deleted: the rebuilt table must not give it again.
+        await store.db.deleteFrom('sales').where('source_key', '=', 'c').execute();
+        const kept = await store.db.selectFrom('sales').selectAll().orderBy('id').execute();
+
+        await migrateToLatest(store);
+        assert.deepEqual(await store.db.selectFrom('sales').selectAll().orderBy('id').execute(), kept);
+        const next = await store.db.insertInto('sales').values(sale('d', 400)).returning('id').executeTakeFirstOrThrow();
+        assert.equal(next.id, kept.at(-1)!.id + 2);
+        await assert.rejects(store.db.insertInto('sales').values(sale('a', 1)).execute(), /unique|UNIQUE/);
+        await store.db.insertInto('sales').values(sale('a', 150)).onConflict((oc) => oc.columns(['market_id', 'source_key']).doUpdateSet({ price: 150 })).execute();
+        assert.deepEqual(await store.db.selectFrom('sales').select(['source_key', 'price']).orderBy('id').execute(), [
+          { source_key: 'a', price: 150 },
+          { source_key: 'b', price: 200 },
+          { source_key: 'd', price: 400 },
+        ]);
+        if (store.dialect === 'sqlite') {
+          const indexes = await sql<{ name: string; unique: number; origin: string }>`select name, "unique", origin from pragma_index_list('sales') order by name`.execute(store.db);
+          assert.deepEqual(indexes.rows, [
+            { name: 'sales_market_date', unique: 0, origin: 'c' },
+            { name: 'sales_market_source_key', unique: 1, origin: 'c' },
+            { name: 'sales_property', unique: 0, origin: 'c' },
+          ]);
+        }
         await store.close();
       } finally {
         await target.destroy();

@@ -296,13 +296,15 @@ for (const target of storeTargetNames()) {
         assert.deepEqual(sales, [{ source_key: id(0), price: 123000 }, { source_key: id(2), price: 250000 }]);
         assert.equal(r.propertiesCreated, 30_000);
 
-        // Without a D record the sales stay staged in a file and are sorted there: the later record still wins.
+        // Without a D record the key index is built only at the end, where the repeated id fails its first
+        // build: the earlier record is dropped (the later wins), and the other market's same ids are left alone.
         const amended = writeFile(dir, 'pp-amended.csv', [...rows.slice(0, 30_001), ppdLine({ id: id(7), price: '7000', paon: '7', street: 'STREET 0', status: 'C' })].join('\n') + '\n');
         const c = await importPricePaid(store, amended, { marketId: 'uk-c', bulk: true, batchSize: 1000 });
         assert.deepEqual({ added: c.added, changed: c.changed, deleted: c.deleted }, { added: 30_000, changed: 2, deleted: 0 });
         const amendedSales = await store.db.selectFrom('sales').select(['source_key', 'price']).where('market_id', '=', 'uk-c').where('source_key', 'in', [id(0), id(6), id(7)]).orderBy('source_key').execute();
         assert.deepEqual(amendedSales, [{ source_key: id(0), price: 123000 }, { source_key: id(6), price: 250000 }, { source_key: id(7), price: 7000 }]);
         assert.equal(await countSales(store, 'uk-c'), 30_000);
+        assert.equal(await countSales(store, 'uk-cd'), 29_999);
       });
     });
 

@@ -7,6 +7,7 @@ import * as m0006 from './0006_ledger_holder_id.js';
 import * as m0007 from './0007_idempotent_responses.js';
 import * as m0008 from './0008_credential_changes.js';
 import * as m0010 from './0010_valuation_idempotency_claim.js';
+import * as m0011 from './0011_sales_key_index.js';
 
 /**
  * Every migration, in order. Names sort in the order they apply; add new ones at the end with the next
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0007_idempotent_responses': m0007,
   '0008_credential_changes': m0008,
   '0010_valuation_idempotency_claim': m0010,
+  '0011_sales_key_index': m0011,
 };

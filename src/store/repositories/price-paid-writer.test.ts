@@ -8,17 +8,12 @@ import {
   SALE_KIND_AT,
   SALE_PRICE_AT,
   SALE_RECORD,
-  KEY_PART_BYTES,
   decodeSales,
-  groupSalesByPart,
-  keyPart,
   packProperties,
-  sortRecordsByKey,
   unpackProperties,
   writeDigits,
   type PricePaidBatch,
 } from './price-paid-batch.js';
-import { startRecordSorter } from './price-paid-sorter.js';
 import { openPricePaidWriter, orderByKeyPrefix } from './price-paid-writer.js';
 import { insertRegisterProperties } from './uk.js';
 
@@ -27,87 +22,6 @@ describe('orderByKeyPrefix', () => {
     assert.deepEqual([...orderByKeyPrefix(['M202TG:3 MILL LANE', 'M11AA:12 HIGH STREET', 'M202TG:12 HIGH STREET', 'M11AA:1 HIGH STREET', 'M11AB:1 HIGH STREET'])], [1, 3, 4, 0, 2]);
     assert.deepEqual([...orderByKeyPrefix(['Z9', 'A', '0', '', 'AZ'])], [3, 2, 1, 4, 0]);
     assert.deepEqual([...orderByKeyPrefix([])], []);
-  });
-});
-
-describe('groupSalesByPart', () => {
-  it('groups records by the first two bytes of their ids, in part order, keeping batch order within a part', () => {
-    const keys = ['B2', 'A9', 'B1', 'A', 'C'];
-    const batch = batchOf(keys);
-    // The ids are "{SALE-<key>}": make the first two bytes differ as the keys' first letters do.
-    for (let i = 0; i < batch.count; i++) batch.sales.write(keys[i]![0]!.repeat(2), i * SALE_RECORD + SALE_KEY_AT, 'latin1');
-    const { sales, runs } = groupSalesByPart(batch);
-    const ids = decodeSales({ ...batch, sales, oversize: [] }, []).map((s) => s.price - 250_000);
-    // Parts "AA" (records 1 and 3, in batch order), "BB" (records 0 and 2), "CC" (record 4).
-    assert.deepEqual(ids, [1, 3, 0, 2, 4]);
-    assert.deepEqual(runs, [keyPart(Buffer.from('AA'), 0, 2), 0, 2, keyPart(Buffer.from('BB'), 0, 2), 2, 4, keyPart(Buffer.from('CC'), 0, 2), 4, 5]);
-  });
-
-  it('numbers parts so that a lower part holds ids that sort first byte by byte', () => {
-    const ids = ['A', 'A\u0000', 'AB', 'B', '\u00e9t\u00e9', '0', '{x'].map((s) => Buffer.from(s));
-    const byBytes = [...ids].sort(Buffer.compare);
-    const byPart = [...ids].sort((a, b) => keyPart(a, 0, a.length) - keyPart(b, 0, b.length) || Buffer.compare(a, b));
-    assert.deepEqual(byPart, byBytes);
-  });
-});
-
-/** Records whose ids are `ids`, each one's price its position, in a blob of its own (movable to a thread). */
-function recordsWithIds(ids: Array<Buffer | string>): Buffer {
-  const blob = Buffer.from(new ArrayBuffer(ids.length * SALE_RECORD)).fill(0x30);
-  ids.forEach((id, i) => {
-    const bytes = Buffer.from(id);
-    bytes.copy(blob, i * SALE_RECORD + SALE_KEY_AT);
-    writeDigits(blob, i * SALE_RECORD + SALE_KEY_LENGTH_AT, 2, bytes.length);
-    writeDigits(blob, i * SALE_RECORD + SALE_PRICE_AT, 12, i);
-  });
-  return blob;
-}
-
-describe('sortRecordsByKey', () => {
-  /** The positions of records with these ids, in the order sortRecordsByKey puts them. */
-  const sortedPositions = (ids: Buffer[], skip = 0) => {
-    const sorted = sortRecordsByKey(recordsWithIds(ids), skip);
-    return decodeSales({ ...batchOf([]), sales: sorted, count: ids.length, oversize: [] }, []).map((s) => s.price);
-  };
-  /** The positions in the order a stable sort by bytes (SQLite's BINARY collation) gives. */
-  const byBytes = (ids: Buffer[]) => ids.map((id, i) => [id, i] as const).sort((a, b) => Buffer.compare(a[0], b[0]) || a[1] - b[1]).map(([, i]) => i);
-
-  it('orders records by their ids byte by byte, a prefix first, equal ids in the order given', () => {
-    const ids = ['AB', 'A', 'A\u0000', 'B', 'AB', '\u00e9t\u00e9', '0', '', 'AB'].map((s) => Buffer.from(s));
-    assert.deepEqual(sortedPositions(ids), byBytes(ids));
-  });
-
-  it('orders ids that agree beyond its numeric prefix, in long runs and short ones, and skips a part\'s shared bytes', () => {
-    let seed = 7;
-    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
-    const hex = (n: number) => Array.from({ length: n }, () => '0123456789ABCDEF'[Math.floor(random() * 16)]).join('');
-    // Every id starts "C7" (one part); 40 share their first 20 bytes, a few dozen pairs their first 9; the
-    // rest are GUIDs, some repeated.
-    const ids: Buffer[] = [];
-    const shared = `C7${hex(18)}`;
-    for (let i = 0; i < 40; i++) ids.push(Buffer.from(`${shared}-${hex(4)}`));
-    for (let i = 0; i < 30; i++) {
-      const head = `C7${hex(7)}`;
-      ids.push(Buffer.from(`${head}${hex(10)}`), Buffer.from(`${head}${hex(3)}`));
-    }
-    for (let i = 0; i < 3000; i++) ids.push(Buffer.from(`C7${hex(6)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`));
-    for (let i = 0; i < 200; i++) ids.push(ids[Math.floor(random() * ids.length)]!);
-    assert.deepEqual(sortedPositions(ids, KEY_PART_BYTES), byBytes(ids));
-    assert.deepEqual(sortedPositions([]), []);
-  });
-});
-
-describe('startRecordSorter', () => {
-  it('sorts in another thread as sortRecordsByKey does, in the order asked, and refuses once closed', async () => {
-    const parts = [['C7B', 'C7A', 'C7AB', 'C7A'], ['D1', 'D0'], []];
-    const sorter = startRecordSorter();
-    try {
-      const sorted = await Promise.all(parts.map((ids) => sorter.sort(recordsWithIds(ids), KEY_PART_BYTES)));
-      parts.forEach((ids, k) => assert.deepEqual(sorted[k], sortRecordsByKey(recordsWithIds(ids), KEY_PART_BYTES)));
-    } finally {
-      await sorter.close();
-    }
-    await assert.rejects(sorter.sort(recordsWithIds(['A']), 0), /stopped/);
   });
 });
 

@@ -4,9 +4,9 @@
 //
 // Two ways to write on SQLite, the same rows either way:
 // - batched: each batch is one transaction that also records the byte offset and line it reached;
-// - bulk: one transaction for the whole import, sales staged unindexed (grouped by the first two bytes of
-//   their ids) and inserted once in id order at the end, a part at a time, their secondary indexes dropped
-//   at the start and built again before the commit (all or nothing). It writes on the store's own
+// - bulk: one transaction for the whole import (all or nothing), the indexes of `sales` dropped at the start,
+//   its unique key included, each batch's sales appended as they come, and the indexes built again before
+//   the commit. It writes on the store's own
 //   connection, taken from Kysely for the import; when no other connection has the file open it has the
 //   file to itself and writes it through a rollback journal instead of the WAL (see takeBulkConnection).
 import SQLite from 'better-sqlite3';
@@ -22,28 +22,24 @@ import {
   SALE_PRICE_AT,
   SALE_PROPERTY_AT,
   SALE_RECORD,
-  KEY_PART_BYTES,
   decodeSales,
   fillPropertyIds,
-  groupSalesByPart,
-  keyPart,
   type PricePaidBatch,
   type PricePaidBatchResult,
   type PricePaidProperties,
   type PricePaidSaleKind,
 } from './price-paid-batch.js';
-import { startRecordSorter } from './price-paid-sorter.js';
-import { SaleStagingFile } from './price-paid-staging.js';
 import { upsertSales } from './sales.js';
 import { insertRegisterProperties } from './uk.js';
 
 export interface PricePaidWriterOptions {
   saleKinds: readonly PricePaidSaleKind[];
   /**
-   * SQLite only: the whole import is one transaction, and the secondary indexes of `sales` are dropped at
-   * the start and built again at the end (sorting once is far cheaper than millions of random index
-   * inserts). Other connections keep reading the committed tables, indexes included; other
-   * writers wait until the import commits.
+   * SQLite only: the whole import is one transaction, and the indexes of `sales` (its unique key included)
+   * are dropped at the start and built again at the end (sorting once is far cheaper than millions of
+   * random index inserts). Other connections keep reading the committed tables, indexes included; other
+   * writers wait until the import commits. Meant for a market with no sales yet: a transaction id the file
+   * holds twice keeps its last record, as an upsert would.
    */
   bulk: boolean;
 }
@@ -98,7 +94,7 @@ function openBatchConnection(location: string): HeldConnection {
   return { conn, exclusive: false, release: () => conn.close() };
 }
 
-const BULK_TEMP_TABLES = ['ppd_rows', 'ppd_sale_kinds', 'ppd_staged_sales', 'ppd_staged_runs'];
+const BULK_TEMP_TABLES = ['ppd_rows', 'ppd_sale_kinds'];
 /** The settings a bulk import changes on the store's own connection. */
 const SHARED_SETTINGS = ['synchronous', 'cache_size', 'threads', 'foreign_keys', 'busy_timeout'] as const;
 
@@ -205,6 +201,17 @@ function charRank(code: number): number {
   return 0;
 }
 
+/** The unique index on (market_id, source_key) of `sales` that an import may drop; null when a table constraint holds the key. */
+function uniqueKeyIndexOfSales(conn: SQLite.Database): string | null {
+  const indexes = conn.prepare(`select name, "unique", origin, partial from pragma_index_list('sales')`).all() as Array<{ name: string; unique: number; origin: string; partial: number }>;
+  for (const index of indexes) {
+    if (index.unique !== 1 || index.origin !== 'c' || index.partial !== 0) continue;
+    const columns = conn.prepare('select name from pragma_index_info(?) order by seqno').pluck().all(index.name);
+    if (columns.join() === 'market_id,source_key') return index.name;
+  }
+  return null;
+}
+
 function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options: PricePaidWriterOptions, held: HeldConnection): PricePaidWriter {
   // Measured on 5 million rows: 256 MiB of page cache holds a batched import's hot index pages, and a bulk
   // import's properties and their indexes while it reads (its finish runs on 32 MiB: see finish).
@@ -245,75 +252,69 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
   const insertPropertyRow = propertyInsert(1);
   const propertyParams: unknown[] = new Array(PROPERTY_ROWS * PROPERTY_PARAMS);
   const findProperty = conn.prepare(`select id from properties where market_id = ? and source_key = ?`);
+  const saleColumns = 'market_id, property_id, source_key, sale_date, price, is_market, non_market_reason, attributes, created_at';
   const saleUpdate = `on conflict (market_id, source_key) do update set property_id = excluded.property_id, sale_date = excluded.sale_date,
        price = excluded.price, is_market = excluded.is_market, non_market_reason = excluded.non_market_reason, attributes = excluded.attributes`;
-  // SQLite sorts the batch by transaction id so the unique index is written in order.
-  const insertSaleRecords = conn.prepare(
-    `insert into sales (market_id, property_id, source_key, sale_date, price, is_market, non_market_reason, attributes, created_at)
-     select @market, ${RECORD_PROPERTY_ID}, ${RECORD_KEY}, ${RECORD_DATE}, ${RECORD_PRICE}, k.is_market, k.non_market_reason, k.attributes, @now
-     from ${RECORDS} join temp.ppd_sale_kinds as k on k.code = ${RECORD_KIND}
-     where true order by 3
-     ${saleUpdate}`,
-  );
-  // Sales that do not fit the record go one by one.
-  const upsertSale = conn.prepare(
-    `insert into sales (market_id, property_id, source_key, sale_date, price, is_market, non_market_reason, attributes, created_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?) ${saleUpdate}`,
-  );
+  // A batch's sales in one statement, the batch's records the outer loop (CROSS JOIN), so they go in as they
+  // come: a later record of an id gets the higher row id (dropDuplicateSales relies on it).
+  const recordsSelect = `select @market, ${RECORD_PROPERTY_ID}, ${RECORD_KEY}, ${RECORD_DATE}, ${RECORD_PRICE}, k.is_market, k.non_market_reason, k.attributes, @now
+     from ${RECORDS} cross join temp.ppd_sale_kinds as k on k.code = ${RECORD_KIND}`;
+  const saleValues = 'values (?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  // While a bulk import has the key index dropped, sales are appended, unchecked (their ids are made unique
+  // when it is built again: buildKeyIndex). With the key index in place, each sale is an upsert, a batch's
+  // sorted by transaction id so the index is written in order. ON CONFLICT names the key index, so those
+  // statements are prepared only once it exists.
+  const appendStatements = () => ({
+    records: conn.prepare(`insert into sales (${saleColumns}) ${recordsSelect}`),
+    one: conn.prepare(`insert into sales (${saleColumns}) ${saleValues}`),
+  });
+  const upsertStatements = () => ({
+    records: conn.prepare(`insert into sales (${saleColumns}) ${recordsSelect} where true order by 3 ${saleUpdate}`),
+    one: conn.prepare(`insert into sales (${saleColumns}) ${saleValues} ${saleUpdate}`),
+  });
   const deleteSale = conn.prepare(`delete from sales where market_id = ? and source_key = ?`);
 
-  // A bulk import stages its sales and inserts them once, at the end, in transaction-id order: the unique
-  // index then grows at one end. Inserted batch by batch, each batch's ids land all over that index, so every
-  // batch rewrote most of its pages (measured: the cost per row grew with the rows already loaded, to several
-  // times the rest of the import at 5 million rows). Each batch is staged grouped by part (keyPart: the id's
-  // first two bytes), its runs noted, so the final insert sorts one part at a time: a part's sort fits in
-  // memory, where one sort of every staged row with its attributes spilled to temp files (measured on 5
-  // million rows: 22 s for that insert in one sort, 12 s by part).
-  //
-  // Sales are staged in a file of records (price-paid-staging.ts) and each part sorted here. A file with D
-  // records (which delete staged sales by id) or a sale too large for a record moves what it staged to a
-  // temporary table and stages the rest there, to be sorted by SQLite: the monthly files have D records,
-  // and are imported in batches unless asked otherwise; the national file has none.
-  let stagedSeq = 0;
-  let stagingFile = options.bulk ? new SaleStagingFile() : null;
-  let stagingTable: ReturnType<typeof stageInTable> | null = null;
-  function stageInTable() {
-    conn.exec('drop table if exists temp.ppd_staged_sales');
-    conn.exec('create temp table ppd_staged_sales (seq integer primary key, property_id integer not null, source_key text not null, sale_date text not null, price integer not null, kind integer not null)');
-    conn.exec('drop table if exists temp.ppd_staged_runs');
-    conn.exec('create temp table ppd_staged_runs (part integer not null, first integer not null, end integer not null)');
-    const table = {
-      stageRecords: conn.prepare(
-        `insert into temp.ppd_staged_sales (seq, property_id, source_key, sale_date, price, kind)
-         select @seq + r.o / ${SALE_RECORD}, ${RECORD_PROPERTY_ID}, ${RECORD_KEY}, ${RECORD_DATE}, ${RECORD_PRICE}, ${RECORD_KIND} from ${RECORDS}`,
-      ),
-      stageRun: conn.prepare('insert into temp.ppd_staged_runs (part, first, end) values (?, ?, ?)'),
-      stageSale: conn.prepare('insert into temp.ppd_staged_sales (seq, property_id, source_key, sale_date, price, kind) values (?, ?, ?, ?, ?, ?)'),
-    };
-    const stageGrouped = (records: Buffer, count: number, runs: readonly number[], seq: number) => {
-      ensureRows(count);
-      table.stageRecords.run({ rows: records, count, seq });
-      for (let k = 0; k < runs.length; k += 3) table.stageRun.run(runs[k], seq + runs[k + 1]!, seq + runs[k + 2]!);
-    };
-    // What the file holds, with the sequence numbers it would have had in the table from the start.
-    let seq = 0;
-    for (const staged of stagingFile!.batches) {
-      stageGrouped(stagingFile!.readBatch(staged), staged.count, staged.runs, seq);
-      seq += staged.count;
-    }
-    stagingFile!.close();
-    stagingFile = null;
-    return { ...table, stageGrouped };
+  // A bulk import drops the indexes of `sales`, as their own SQL says (so a later migration that changes one
+  // is followed), and builds them again in finish. Those of `properties` stay: a third as many rows, written
+  // while the reading worker keeps the other core busy, cost less than rebuilding them after it (measured).
+  // The unique key index is built earlier if a D record needs to find a sale by id.
+  let rebuild: Array<{ name: string; sql: string }> = [];
+  let keyIndex: { name: string; sql: string } | null = null;
+  if (options.bulk) {
+    conn.exec('begin immediate');
+    rebuild = conn
+      .prepare(`select name, sql from sqlite_master where type = 'index' and tbl_name = 'sales' and sql is not null order by name`)
+      .all() as Array<{ name: string; sql: string }>;
+    const keyName = uniqueKeyIndexOfSales(conn);
+    keyIndex = rebuild.find((index) => index.name === keyName) ?? null;
+    for (const index of rebuild) conn.exec(`drop index "${index.name.replace(/"/g, '""')}"`);
   }
-  // The monthly files' D records delete sales staged by earlier batches; the key index is made only when
-  // the first one comes (the national file has none).
-  let stagedKeyIndex = false;
-  const deleteStaged = () => {
-    if (!stagedKeyIndex) conn.exec('create index temp.ppd_staged_sales_key on ppd_staged_sales (source_key)');
-    stagedKeyIndex = true;
-    return conn.prepare('delete from temp.ppd_staged_sales where source_key = ?');
+  // A store whose sales key is still a table constraint (it cannot be dropped) takes upserts throughout.
+  let saleStatements = keyIndex ? appendStatements() : upsertStatements();
+
+  // Several records of one transaction id (a C record amending an A record of an earlier batch) keep the
+  // last, as the upserts would have: the one with the highest row id.
+  const dropDuplicateSales = conn.prepare(
+    `delete from sales where market_id = @market and id not in (select max(id) from sales where market_id = @market group by source_key)`,
+  );
+  /**
+   * Builds the sales key index a bulk import dropped. A file that repeats a transaction id fails the first
+   * try; its duplicates are dropped and the index built again (a national file has none, and pays nothing).
+   */
+  const buildKeyIndex = () => {
+    const index = keyIndex!;
+    try {
+      conn.exec(index.sql);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
+      dropDuplicateSales.run({ market: marketId });
+      conn.exec(index.sql);
+    }
+    rebuild = rebuild.filter((other) => other !== index);
+    keyIndex = null;
+    saleStatements = upsertStatements();
   };
-  let deleteStagedSale: SQLite.Statement | null = null;
+
   const saveProgress = conn.prepare(
     `insert into uk_import_progress (market_id, kind, fingerprint, "offset", line, done, updated_at) values (?, 'ppd', ?, ?, ?, ?, ?)
      on conflict (market_id, kind, fingerprint) do update set "offset" = excluded."offset", line = excluded.line, done = excluded.done, updated_at = excluded.updated_at`,
@@ -359,104 +360,28 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
     }
   };
 
-  // The staged sales into `sales`, a part at a time in part order, each in transaction-id order; later
-  // records of an id replace earlier ones (a C record), so ties go in file order.
-  const insertStagedFromFile = async (staging: SaleStagingFile, now: string) => {
-    // The records come sorted: ppd_rows is the outer loop (CROSS JOIN), so its order is kept without a sort.
-    const insertSorted = conn.prepare(
-      `insert into sales (market_id, property_id, source_key, sale_date, price, is_market, non_market_reason, attributes, created_at)
-       select @market, ${RECORD_PROPERTY_ID}, ${RECORD_KEY}, ${RECORD_DATE}, ${RECORD_PRICE}, k.is_market, k.non_market_reason, k.attributes, @now
-       from ${RECORDS} cross join temp.ppd_sale_kinds as k on k.code = ${RECORD_KIND}
-       where true order by r.i
-       ${saleUpdate}`,
-    );
-    // The next part is sorted in another thread while this one is inserted.
-    const sorter = startRecordSorter();
-    let next: Promise<Buffer> | null = null;
-    try {
-      const parts = staging.parts();
-      const sortPart = (k: number) => sorter.sort(staging.readPart(parts[k]!), KEY_PART_BYTES);
-      next = parts.length > 0 ? sortPart(0) : null;
-      for (let k = 0; k < parts.length; k++) {
-        const sorted = await next!;
-        next = k + 1 < parts.length ? sortPart(k + 1) : null;
-        const count = sorted.length / SALE_RECORD;
-        ensureRows(count);
-        insertSorted.run({ market: marketId, now, rows: sorted, count });
-      }
-    } finally {
-      // A sort still under way when an insert failed is refused by the sorter's closing: nobody waits for it.
-      next?.catch(() => {});
-      await sorter.close();
-      staging.close();
-    }
-  };
-  const insertStagedFromTable = (now: string) => {
-    const insertPart = conn.prepare(
-      `insert into sales (market_id, property_id, source_key, sale_date, price, is_market, non_market_reason, attributes, created_at)
-       select @market, s.property_id, s.source_key, s.sale_date, s.price, k.is_market, k.non_market_reason, k.attributes, @now
-       from temp.ppd_staged_runs as run
-       join temp.ppd_staged_sales as s on s.seq >= run.first and s.seq < run.end
-       join temp.ppd_sale_kinds as k on k.code = s.kind
-       where run.part = @part order by s.source_key, s.seq
-       ${saleUpdate}`,
-    );
-    conn.exec('create index temp.ppd_staged_runs_part on ppd_staged_runs (part)');
-    const parts = conn.prepare('select distinct part from temp.ppd_staged_runs order by part').pluck().all() as number[];
-    for (const part of parts) insertPart.run({ market: marketId, now, part });
-    conn.exec('drop table temp.ppd_staged_sales');
-    conn.exec('drop table temp.ppd_staged_runs');
-  };
 
   const run = conn.transaction((batch: PricePaidBatch, registerIds: number[]): PricePaidBatchResult => {
     const now = new Date().toISOString();
     insertProperties(batch.properties, registerIds, now);
     fillPropertyIds(batch, registerIds);
-    if (stagingFile && (batch.oversize.length > 0 || batch.deletions.length > 0)) stagingTable = stageInTable();
     if (batch.count > 0) {
-      const rows = batch.sales.subarray(0, batch.count * SALE_RECORD);
-      if (options.bulk) {
-        const grouped = groupSalesByPart({ ...batch, sales: rows });
-        if (stagingFile) stagingFile.append(grouped.sales, batch.count, grouped.runs);
-        else stagingTable!.stageGrouped(grouped.sales, batch.count, grouped.runs, stagedSeq);
-        stagedSeq += batch.count;
-      } else {
-        ensureRows(batch.count);
-        insertSaleRecords.run({ market: marketId, rows, count: batch.count, now });
-      }
+      ensureRows(batch.count);
+      saleStatements.records.run({ market: marketId, rows: batch.sales.subarray(0, batch.count * SALE_RECORD), count: batch.count, now });
     }
     for (const s of batch.oversize) {
-      const propertyId = registerIds[s.ref]!;
       const k = options.saleKinds[s.kind]!;
-      if (stagingTable) {
-        const key = Buffer.from(s.sourceKey);
-        stagingTable.stageRun.run(keyPart(key, 0, key.length), stagedSeq, stagedSeq + 1);
-        stagingTable.stageSale.run(stagedSeq++, propertyId, s.sourceKey, s.saleDate, s.price, s.kind);
-      }
-      else upsertSale.run(marketId, propertyId, s.sourceKey, s.saleDate, s.price, k.isMarket, k.nonMarketReason, k.attributes, now);
+      saleStatements.one.run(marketId, registerIds[s.ref]!, s.sourceKey, s.saleDate, s.price, k.isMarket, k.nonMarketReason, k.attributes, now);
     }
-
+    // A D record finds the sales it deletes by id: through the key index (the monthly files have D records,
+    // and are imported in batches unless asked otherwise; the national file has none).
+    if (batch.deletions.length > 0 && keyIndex) buildKeyIndex();
     let deleted = 0;
-    for (const key of batch.deletions) {
-      if (options.bulk) deleted += (deleteStagedSale ??= deleteStaged()).run(key).changes;
-      else deleted += deleteSale.run(marketId, key).changes;
-    }
+    for (const key of batch.deletions) deleted += deleteSale.run(marketId, key).changes;
     if (batch.progress) saveProgress.run(marketId, batch.progress.fingerprint, batch.progress.offset, batch.progress.line, batch.progress.done ? 1 : 0, now);
     return { deleted };
   });
 
-  // The secondary indexes of `sales` a bulk import drops and builds again, as their own SQL says (so a later
-  // migration that changes one is followed). Those of `properties` stay: a third as many rows, written while
-  // the reading worker keeps the other core busy, cost less than rebuilding them after it (measured).
-  let rebuild: Array<{ name: string; sql: string }> = [];
-  if (options.bulk) {
-    conn.exec('begin immediate');
-    const indexes = conn
-      .prepare(`select name, sql from sqlite_master where type = 'index' and tbl_name = 'sales' and sql is not null order by name`)
-      .all() as Array<{ name: string; sql: string }>;
-    for (const index of indexes) conn.exec(`drop index "${index.name.replace(/"/g, '""')}"`);
-    rebuild = indexes;
-  }
   return {
     async write(batch, registerIds) {
       return options.bulk ? run(batch, registerIds) : run.immediate(batch, registerIds);
@@ -470,15 +395,17 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
         steps[name] = (now - started) / 1000;
         started = now;
       };
-      // A small page cache from here: the sorts below (each part's, each index's) then come in pieces that
-      // SQLite's helper thread sorts on the other core while this one reads on, the reading worker being done;
-      // the tables and indexes written from here grow at one end and need no cache (measured on 5 million
-      // rows: the two index builds 9.1 and 5.3 s with 512 MiB, 5.1 and 3.9 s with 32 MiB).
-      conn.pragma('cache_size = -32768');
-      const now = new Date().toISOString();
-      if (stagingFile) await insertStagedFromFile(stagingFile, now);
-      else insertStagedFromTable(now);
-      step('sorted insert');
+      // A small page cache from here: each index's sort then comes in pieces of a few MiB, which SQLite's
+      // helper thread sorts on the other core (the reading worker being done) while this one reads on, and
+      // which sort within the processor's caches; the indexes grow at one end and need no cache. Measured,
+      // SQLite alone building the three on 5 million sales: 12.0 s with 128 MiB, 8.8 s with 32 MiB, 5.7 s
+      // with 8 MiB, no faster below (docs/benchmarks.md).
+      conn.pragma('cache_size = -8192');
+      if (keyIndex) {
+        const name = keyIndex.name;
+        buildKeyIndex();
+        step(`index ${name}`);
+      }
       for (const index of rebuild) {
         conn.exec(index.sql);
         step(`index ${index.name}`);
@@ -500,7 +427,6 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
     },
     async close() {
       try {
-        stagingFile?.close();
         if (conn.inTransaction) conn.exec('rollback');
       } finally {
         held.release();
