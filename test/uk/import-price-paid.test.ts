@@ -266,6 +266,9 @@ for (const target of storeTargetNames()) {
           assert.equal(sqliteHandlesOf(reopened.db)!.writer.pragma('integrity_check', { simple: true }), 'ok');
           assert.ok(!existsSync(`${where.url}-journal`), 'rolled back on opening');
           assert.equal(await countSales(reopened, 'uk-killed'), 0);
+          // The indexes it had dropped (the unique sales key among them) are back with the rollback.
+          const salesIndexes = (await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'sales' order by name`.execute(reopened.db)).rows;
+          assert.deepEqual(salesIndexes.map((r) => r.name), ['sales_market_date', 'sales_market_source_key', 'sales_property']);
           const propertiesAfter = await reopened.db.selectFrom('properties').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
           assert.equal(Number(propertiesAfter.n), Number(propertiesBefore.n));
           // Run again, it loads the file whole.
