@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -97,11 +97,15 @@ for (const target of storeTargetNames()) {
       let job: { status: string; results: Array<{ property_id: string; status: string }> };
       if (python) {
         const dir = mkdtempSync(join(tmpdir(), 'valora-py-'));
-        const script = join(dir, 'poll.py');
-        writeFileSync(script, `${padstatsPolling(api.baseUrl, key)}\nimport json, sys\njob = poll_batch(sys.argv[1], interval=1)\nprint("RESULT " + json.dumps(job))\n`);
-        const { stdout } = await run(python, [script, submitted.body.job_id], { timeout: 60_000 });
-        assert.match(stdout, /Status: complete — 100\.0%/);
-        job = JSON.parse(stdout.split('RESULT ')[1]!);
+        try {
+          const script = join(dir, 'poll.py');
+          writeFileSync(script, `${padstatsPolling(api.baseUrl, key)}\nimport json, sys\njob = poll_batch(sys.argv[1], interval=1)\nprint("RESULT " + json.dumps(job))\n`);
+          const { stdout } = await run(python, [script, submitted.body.job_id], { timeout: 60_000 });
+          assert.match(stdout, /Status: complete — 100\.0%/);
+          job = JSON.parse(stdout.split('RESULT ')[1]!);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       } else {
         // No python3 with requests here: the same loop ported line for line.
         const lines: string[] = [];

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../support/wait-for.js';
@@ -132,6 +132,7 @@ for (const target of storeTargetNames()) {
           } finally {
             for (const w of workers) w.child.kill('SIGTERM');
             await Promise.all(workers.map((w) => w.exited));
+            rmSync(dir, { recursive: true, force: true });
           }
         }));
     }
