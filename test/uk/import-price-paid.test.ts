@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { marketsDir } from '../../src/paths.js';
 import { importPostcodes } from '../../src/data/uk/import-postcodes.js';
-import { importPricePaid } from '../../src/data/uk/import-price-paid.js';
+import { bulkBatchSize, importPricePaid } from '../../src/data/uk/import-price-paid.js';
 import { ukMarketConfig } from '../../src/data/uk/uk-market-config.js';
 import SQLite from 'better-sqlite3';
 import { openStore, sqliteHandlesOf, type Store } from '../../src/store/database.js';
@@ -44,6 +44,12 @@ async function countSales(store: Store, market: string): Promise<number> {
   const row = await store.db.selectFrom('sales').select((eb) => eb.fn.countAll<number>().as('n')).where('market_id', '=', market).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+describe('bulkBatchSize', () => {
+  it('is about a twentieth of the file, from 250,000 to 1,000,000 rows', () => {
+    assert.deepEqual([200_000, 5_000_000, 10_000_000, 30_000_000].map(bulkBatchSize), [250_000, 250_000, 500_000, 1_000_000]);
+  });
+});
 
 for (const target of storeTargetNames()) {
   describe(`Price Paid import on ${target}`, () => {
