@@ -165,7 +165,7 @@ export function writeDigits(buf: Buffer, offset: number, width: number, value: n
   }
 }
 
-export function readDigits(buf: Buffer, offset: number, width: number): number {
+function readDigits(buf: Buffer, offset: number, width: number): number {
   let value = 0;
   for (let i = offset; i < offset + width; i++) value = value * 10 + buf[i]! - 48;
   return value;

@@ -8,7 +8,6 @@ import {
   SALE_KIND_AT,
   SALE_PRICE_AT,
   SALE_RECORD,
-  decodeSales,
   packProperties,
   unpackProperties,
   writeDigits,

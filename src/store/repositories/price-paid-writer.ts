@@ -258,7 +258,7 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
   const saleUpdate = `on conflict (market_id, source_key) do update set property_id = excluded.property_id, sale_date = excluded.sale_date,
        price = excluded.price, is_market = excluded.is_market, non_market_reason = excluded.non_market_reason, attributes = excluded.attributes`;
   // A batch's sales in one statement, the batch's records the outer loop (CROSS JOIN), so they go in as they
-  // come: a later record of an id gets the higher row id (dropDuplicateSales relies on it).
+  // come: a later record of an id gets the higher row id (buildKeyIndex relies on it).
   const recordsSelect = `select @market, ${RECORD_PROPERTY_ID}, ${RECORD_KEY}, ${RECORD_DATE}, ${RECORD_PRICE}, k.is_market, k.non_market_reason, k.attributes, @now
      from ${RECORDS} cross join temp.ppd_sale_kinds as k on k.code = ${RECORD_KIND}`;
   const saleValues = 'values (?, ?, ?, ?, ?, ?, ?, ?, ?)';
@@ -294,14 +294,11 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
   // A store whose sales key is still a table constraint (it cannot be dropped) takes upserts throughout.
   let saleStatements = keyIndex ? appendStatements() : upsertStatements();
 
-  // Several records of one transaction id (a C record amending an A record of an earlier batch) keep the
-  // last, as the upserts would have: the one with the highest row id.
-  const dropDuplicateSales = conn.prepare(
-    `delete from sales where market_id = @market and id not in (select max(id) from sales where market_id = @market group by source_key)`,
-  );
   /**
    * Builds the sales key index a bulk import dropped. A file that repeats a transaction id fails the first
    * try; its duplicates are dropped and the index built again (a national file has none, and pays nothing).
+   * Several records of one id (a C record amending an A record of an earlier batch) keep the last, as the
+   * upserts would have: the one with the highest row id.
    */
   const buildKeyIndex = () => {
     const index = keyIndex!;
@@ -309,7 +306,9 @@ function sqlitePricePaidWriter(conn: SQLite.Database, marketId: string, options:
       conn.exec(index.sql);
     } catch (error) {
       if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
-      dropDuplicateSales.run({ market: marketId });
+      conn
+        .prepare(`delete from sales where market_id = @market and id not in (select max(id) from sales where market_id = @market group by source_key)`)
+        .run({ market: marketId });
       conn.exec(index.sql);
     }
     rebuild = rebuild.filter((other) => other !== index);
