@@ -74,6 +74,16 @@ for (const name of storeTargetNames()) {
             { name: 'sales_market_source_key', unique: 1, origin: 'c' },
             { name: 'sales_property', unique: 0, origin: 'c' },
           ]);
+          // Down gives the key back to a table constraint, every row kept.
+          const rows = await store.db.selectFrom('sales').selectAll().orderBy('id').execute();
+          await migrations['0011_sales_key_index']!.down!(store.db as Kysely<unknown>);
+          assert.deepEqual(await store.db.selectFrom('sales').selectAll().orderBy('id').execute(), rows);
+          const restored = await sql<{ name: string; unique: number; origin: string }>`select name, "unique", origin from pragma_index_list('sales') order by name`.execute(store.db);
+          assert.deepEqual(restored.rows, [
+            { name: 'sales_market_date', unique: 0, origin: 'c' },
+            { name: 'sales_property', unique: 0, origin: 'c' },
+            { name: 'sqlite_autoindex_sales_1', unique: 1, origin: 'u' },
+          ]);
         }
         await store.close();
       } finally {
